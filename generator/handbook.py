@@ -1,0 +1,80 @@
+"""Loading a whole handbook: every role file read, validated and cross-checked.
+
+``load_handbook`` is the front half of the pipeline and knows nothing about
+rendering or publishing. It collects all findings of all files before it
+gives up, so one run shows every mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.check import SourcedRole, check_roles
+from generator.findings import ContentError, Finding
+from generator.model import Role
+from generator.project import Project
+from generator.source import Document, SourceError, read_document
+from generator.validate import validate_document
+
+
+@dataclass(frozen=True)
+class Handbook:
+    project: Project
+    roles: list[Role]
+    warnings: list[Finding] = field(default_factory=list)
+
+    def role(self, role_id: str) -> Role:
+        for role in self.roles:
+            if role.id == role_id:
+                return role
+        raise KeyError(role_id)
+
+    @property
+    def departments(self) -> dict[str, list[Role]]:
+        """Roles grouped by department, in order of first appearance by role id."""
+        grouped: dict[str, list[Role]] = {}
+        for role in self.roles:
+            grouped.setdefault(role.department, []).append(role)
+        return grouped
+
+
+def load_handbook(project: Project, paths: list[Path] | None = None) -> Handbook:
+    """Load the project's roles (or just ``paths``); raise ContentError on any error."""
+    all_files = project.role_files()
+    files = all_files if paths is None else paths
+    findings: list[Finding] = []
+    sourced: list[SourcedRole] = []
+    # Ids that exist but are not loaded (other files, or files with errors):
+    # references to them are not reported as missing.
+    chosen = {p.resolve() for p in files}
+    elsewhere = {p.stem for p in all_files if p.resolve() not in chosen}
+    for path in files:
+        role, found = load_role(path, project.settings.max_file_bytes)
+        findings.extend(found)
+        if role is not None:
+            sourced.append(role)
+        else:
+            elsewhere.add(path.stem)
+    findings.extend(check_roles(sourced, elsewhere))
+    if any(f.severity == "error" for f in findings):
+        raise ContentError(findings, project.root)
+    roles = sorted((s.role for s in sourced), key=lambda r: r.id)
+    return Handbook(project=project, roles=roles, warnings=findings)
+
+
+def load_role(path: Path, max_bytes: int) -> tuple[SourcedRole | None, list[Finding]]:
+    if path.is_dir():
+        return None, [_whole_file(path, "is a folder, expected a role file (.yaml)")]
+    try:
+        doc: Document = read_document(path, max_bytes=max_bytes)
+    except SourceError as exc:
+        return None, [exc.finding]
+    except OSError as exc:
+        return None, [_whole_file(path, f"cannot be read: {exc.strerror}")]
+    role, findings = validate_document(doc, Role)
+    return (SourcedRole(role, doc) if role else None), findings
+
+
+def _whole_file(path: Path, message: str) -> Finding:
+    return Finding(file=path, line=0, column=0, message=message)

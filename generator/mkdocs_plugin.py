@@ -1,0 +1,77 @@
+"""The MkDocs adapter: hands the rendered handbook pages to a MkDocs build.
+
+All the work happens in plain library calls (load, render, write); this
+plugin only wires their result into MkDocs. Generated pages are backed by
+files in the build cache (rewritten only when their text changes), so
+MkDocs' incremental rebuilds can skip unchanged pages. A hand-written page
+in the docs folder at the same path wins. Role YAML is never published.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from generator.findings import ContentError
+from generator.handbook import load_handbook
+from generator.pages import write_pages
+from generator.project import Project, open_project
+from generator.render import render_pages
+
+log = logging.getLogger("mkdocs.plugins.handbook")
+
+DATA_SUFFIXES = (".yaml", ".yml")
+
+
+class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        require_jieba()
+        self.project = _project(config)
+        for path in (self.project.content_dir, self.project.templates_dir):
+            if str(path) not in config.watch:
+                config.watch.append(str(path))
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        try:
+            handbook = load_handbook(self.project)
+            pages = render_pages(handbook)
+        except ContentError as exc:
+            raise PluginError("handbook content has errors:\n" + exc.report()) from None
+        for warning in handbook.warnings:
+            log.warning(warning.format(self.project.root))
+        pages_dir = self.project.cache_dir / "pages"
+        write_pages(pages, pages_dir)
+        for file in list(files):
+            if file.src_uri.endswith(DATA_SUFFIXES):
+                files.remove(file)
+        for src_uri in pages:
+            if files.get_file_from_path(src_uri) is not None:
+                continue  # a hand-written page wins
+            files.append(File(src_uri, str(pages_dir), config.site_dir, config.use_directory_urls))
+        return files
+
+
+def require_jieba() -> None:
+    """Chinese search needs jieba: without it, words inside sentences are never found."""
+    try:
+        import jieba
+    except ImportError:
+        raise PluginError(
+            "jieba is not installed, so Chinese search would not find words inside sentences:"
+            " pip install jieba"
+        ) from None
+    jieba.setLogLevel(logging.WARNING)
+
+
+def _project(config: MkDocsConfig) -> Project:
+    root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+    try:
+        return open_project(root)
+    except ContentError as exc:
+        raise PluginError(exc.report()) from None

@@ -1,0 +1,301 @@
+"""The role model: the one vocabulary the whole handbook speaks.
+
+A role file is validated into a :class:`Role`. Every later stage (checks,
+rendering, printing) works on these objects, never on raw YAML data.
+Field descriptions end up in the JSON Schema that editors use for completion.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+ITEM_ID_RE = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*")
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG_RE.fullmatch(value):
+        raise PydanticCustomError(
+            "slug",
+            "expected an id of lowercase letters, digits and single hyphens (e.g. sales-director)",
+        )
+    return value
+
+
+def _check_item_id(value: str) -> str:
+    if not ITEM_ID_RE.fullmatch(value):
+        raise PydanticCustomError(
+            "item_id",
+            "expected an id of letters, digits, '-' and '_' (e.g. D1, goal-sales)",
+        )
+    return value
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("empty_text", "expected some text, got an empty value")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_check_slug)]
+ItemId = Annotated[str, AfterValidator(_check_item_id)]
+Text = Annotated[str, AfterValidator(_check_text)]
+
+Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "as_needed"]
+ChecklistFrequency = Literal[
+    "daily", "weekly", "monthly", "quarterly", "yearly", "onboarding", "per_event", "as_needed"
+]
+GoalPeriod = Literal["monthly", "quarterly", "half_yearly", "yearly"]
+TrainingFormat = Literal[
+    "workshop",
+    "case_study",
+    "e_learning",
+    "shadowing",
+    "coaching",
+    "role_play",
+    "lecture",
+    "self_study",
+    "simulation",
+]
+
+
+class Strict(BaseModel):
+    """Base for every part of a role file: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Traceable(Strict):
+    principles: list[Text] = Field(
+        default_factory=list,
+        description="Management principles (by name, e.g. 明确职责) this item implements.",
+    )
+
+
+class DocumentControl(Strict):
+    version: Text = Field(description="Document version, e.g. 1.0")
+    owner: Text = Field(description="Who keeps this role file current (person or department).")
+    prepared_by: Text = Field(description="编制")
+    reviewed_by: Text = Field(description="审核")
+    approved_by: Text = Field(description="核准")
+    last_reviewed: date = Field(description="Date of the last review, YYYY-MM-DD.")
+    review_interval_months: int = Field(
+        ge=1, le=60, description="Months after last_reviewed by which the role must be reviewed."
+    )
+
+
+class Duty(Traceable):
+    id: ItemId
+    title: Text = Field(description="Short name of the duty.")
+    description: Text = Field(description="What the duty involves (主要工作内容).")
+    frequency: Frequency
+    measured_by: list[ItemId] = Field(
+        default_factory=list, description="Ids of the goals that measure this duty."
+    )
+
+
+class DutyArea(Strict):
+    area: Text = Field(description="Area of responsibility, e.g. 客户开发.")
+    duties: list[Duty] = Field(min_length=1)
+
+
+class Qualifications(Strict):
+    education: list[Text] = Field(min_length=1)
+    experience: list[Text] = Field(min_length=1)
+    skills: list[Text] = Field(min_length=1)
+    qualities: list[Text] = Field(min_length=1)
+    certificates: list[Text] = Field(default_factory=list)
+
+
+class Relationship(Strict):
+    party: Text = Field(description="Who, e.g. 财务部 or 重点客户.")
+    purpose: Text = Field(description="What the role works with them on.")
+
+
+class Relationships(Strict):
+    internal: list[Relationship] = Field(default_factory=list)
+    external: list[Relationship] = Field(default_factory=list)
+
+
+class RatingLevel(Strict):
+    level: Text = Field(description="Level name, e.g. A or 优秀.")
+    score_percent: float = Field(
+        ge=0, le=200, description="Share of the goal's weight earned at this level, in percent."
+    )
+    description: Text
+
+
+class ScoringRule(Strict):
+    """How a quantitative goal turns an actual value into points.
+
+    Achievement is actual/target in percent (target/actual when lower is
+    better). At 100 % the goal earns its full weight; every point below
+    deducts ``deduct_per_point_below`` and every point above adds
+    ``add_per_point_above``, up to ``max_percent_of_weight``; below
+    ``zero_below_percent`` it earns nothing.
+    """
+
+    deduct_per_point_below: float = Field(default=1, ge=0)
+    add_per_point_above: float = Field(default=0, ge=0)
+    zero_below_percent: float = Field(default=0, ge=0, le=100)
+    max_percent_of_weight: float = Field(default=100, ge=100, le=300)
+    text: Text = Field(description="The rule as printed on the goal sheet.")
+
+
+class Goal(Traceable):
+    id: ItemId
+    name: Text
+    kind: Literal["quantitative", "qualitative"]
+    metric: Text = Field(description="What is measured, e.g. 月度销售回款额.")
+    unit: str | None = Field(default=None, description="Unit of baseline and target, e.g. 万元, %.")
+    direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
+    baseline: float | None = Field(
+        default=None, description="Current level, for quantitative goals."
+    )
+    target: float | None = Field(default=None, description="Target value, for quantitative goals.")
+    stretch_target: float | None = Field(default=None, description="挑战目标, optional.")
+    target_level: str | None = Field(
+        default=None, description="For qualitative goals: the rating level to reach."
+    )
+    period: GoalPeriod
+    deadline: str | None = Field(default=None, description="Optional deadline within the period.")
+    weight: float = Field(gt=0, le=100, description="Weight in percent; a sheet totals 100.")
+    data_source: Text = Field(description="Where the figure comes from, e.g. CRM 销售报表.")
+    assessor: Text = Field(description="考核部门 or person.")
+    duty: ItemId = Field(description="Id of the duty this goal serves.")
+    scoring: ScoringRule | None = None
+    rating_scale: list[RatingLevel] = Field(default_factory=list)
+    example: bool = Field(
+        default=True, description="Target figures are examples a company adjusts (marked as such)."
+    )
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Goal:
+        if self.kind == "quantitative":
+            missing = [f for f in ("unit", "target", "scoring") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(
+                    "a quantitative goal needs " + ", ".join(missing) + " (besides metric)"
+                )
+        else:
+            if len(self.rating_scale) < 2:
+                raise ValueError("a qualitative goal needs a rating_scale of at least 2 levels")
+            levels = [lvl.level for lvl in self.rating_scale]
+            if self.target_level is None or self.target_level not in levels:
+                raise ValueError(
+                    "a qualitative goal needs target_level set to one of its rating levels: "
+                    + ", ".join(levels)
+                )
+        return self
+
+
+class OnboardingWindow(Strict):
+    label: Text = Field(description="e.g. 试用期")
+    weeks: int = Field(ge=1, le=104)
+
+
+class TrainingModule(Traceable):
+    id: ItemId
+    title: Text
+    category: Text = Field(description="e.g. 专业技能, 管理能力, 职业素养")
+    objectives: list[Text] = Field(min_length=1)
+    format: TrainingFormat
+    hours: float = Field(gt=0, le=500)
+    week: int | None = Field(default=None, ge=1, description="Week offset from the start in role.")
+    phase: str | None = Field(default=None, description="e.g. 试用期, 第二季度, 年度")
+    onboarding: bool = Field(default=False, description="Part of the onboarding window.")
+    prerequisites: list[ItemId] = Field(default_factory=list)
+    trainer: Text = Field(description="Trainer or owning department.")
+    assessment: Text = Field(description="How learning is checked.")
+    prepares_for: list[ItemId] = Field(
+        default_factory=list, description="Ids of duties or goals this module prepares for."
+    )
+
+    @model_validator(mode="after")
+    def _when(self) -> TrainingModule:
+        if self.week is None and self.phase is None:
+            raise ValueError("a training module needs a week or a phase (when it takes place)")
+        return self
+
+
+class Training(Strict):
+    onboarding_window: OnboardingWindow
+    modules: list[TrainingModule] = Field(min_length=1)
+
+
+class ChecklistItem(Traceable):
+    text: Text
+    duty: ItemId | None = Field(default=None, description="Id of the duty this item serves.")
+    owner: str | None = Field(default=None, description="Who does it, if not the role itself.")
+    evidence: str | None = Field(default=None, description="What shows it is done.")
+
+
+class Checklist(Traceable):
+    id: ItemId
+    title: Text
+    frequency: ChecklistFrequency
+    description: str | None = None
+    items: list[ChecklistItem] = Field(min_length=1)
+
+
+class Role(Strict):
+    id: Slug = Field(description="Lowercase slug; also the file name and the URL.")
+    title: Text = Field(description="岗位名称, e.g. 销售主任")
+    department: Text
+    grade: str | None = Field(default=None, description="职级")
+    headcount: int = Field(default=1, ge=1, le=100000, description="编制人数")
+    reports_to: Slug | None = Field(default=None, description="Role id of the direct superior.")
+    direct_reports: list[Slug] = Field(default_factory=list)
+    purpose: Text = Field(description="岗位目的 / 职责综述")
+    document: DocumentControl
+    responsibilities: list[DutyArea] = Field(min_length=1)
+    qualifications: Qualifications
+    relationships: Relationships = Field(default_factory=Relationships)
+    authority: list[Text] = Field(default_factory=list, description="岗位权限")
+    working_conditions: str | None = None
+    goals: list[Goal] = Field(default_factory=list)
+    training: Training | None = None
+    checklists: list[Checklist] = Field(default_factory=list)
+
+    @property
+    def duties(self) -> list[Duty]:
+        return [duty for area in self.responsibilities for duty in area.duties]
+
+    def duty(self, duty_id: str) -> Duty:
+        return next(d for d in self.duties if d.id == duty_id)
+
+    def goal(self, goal_id: str) -> Goal:
+        return next(g for g in self.goals if g.id == goal_id)
+
+    def module(self, module_id: str) -> TrainingModule:
+        modules = self.training.modules if self.training else []
+        return next(m for m in modules if m.id == module_id)
+
+    def title_of(self, item_id: str) -> str:
+        """Name of the duty, goal or training module with this id."""
+        for duty in self.duties:
+            if duty.id == item_id:
+                return duty.title
+        for goal in self.goals:
+            if goal.id == item_id:
+                return goal.name
+        return self.module(item_id).title
+
+    @property
+    def total_weight(self) -> float:
+        return sum(goal.weight for goal in self.goals)
+
+    @property
+    def training_hours(self) -> float:
+        return sum(m.hours for m in self.training.modules) if self.training else 0.0

@@ -1,0 +1,74 @@
+"""The project: where content, templates and settings of a handbook live.
+
+``handbook.yml`` at the project root holds the few settings; every path has a
+sensible default, so a project without it still works.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from generator.findings import ContentError
+from generator.model import Strict, Text
+from generator.source import DEFAULT_MAX_BYTES, SourceError, read_document
+from generator.validate import validate_document
+
+CONFIG_FILE = "handbook.yml"
+
+
+class Settings(Strict):
+    title: Text = "岗位手册"
+    language: Literal["zh-CN", "en"] = Field(
+        default="zh-CN", description="Language of all reader-facing wording (labels catalogue)."
+    )
+    content_dir: str = "content"
+    templates_dir: str = "templates"
+    cache_dir: str = ".handbook-cache"
+    max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1024)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    settings: Settings
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / self.settings.content_dir
+
+    @property
+    def roles_dir(self) -> Path:
+        return self.content_dir / "roles"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / self.settings.templates_dir
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / self.settings.cache_dir
+
+    def role_files(self) -> list[Path]:
+        if not self.roles_dir.is_dir():
+            return []
+        return sorted(p for p in self.roles_dir.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def open_project(root: Path) -> Project:
+    """Read ``handbook.yml`` (if present) of the project at ``root``."""
+    root = root.resolve()
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return Project(root, Settings())
+    try:
+        doc = read_document(path)
+    except SourceError as exc:
+        raise ContentError([exc.finding], root) from None
+    settings, findings = validate_document(doc, Settings)
+    if settings is None:
+        raise ContentError(findings, root)
+    return Project(root, settings)

@@ -1,0 +1,119 @@
+"""Rendering: a loaded handbook becomes ``{page path: markdown}``.
+
+Templates come from the project's ``templates/`` folder and reader-facing
+wording from its labels catalogue, so a company re-brands without touching
+Python. Every value a template prints is escaped for Markdown unless it was
+built by a template helper (links, numbers), and undefined names are errors.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator.escape import md
+from generator.findings import ContentError
+from generator.handbook import Handbook
+from generator.source import SourceError, read_document
+
+ROLE_PAGES = {
+    "index.md": "role_overview.md.j2",
+    "job-description.md": "job_description.md.j2",
+    "goals.md": "goal_sheet.md.j2",
+    "training.md": "training.md.j2",
+    "checklists.md": "checklists.md.j2",
+}
+SITE_PAGES = {
+    "index.md": "home.md.j2",
+    "roles/index.md": "roles_index.md.j2",
+}
+
+
+def role_page(role_id: str, page: str = "index.md") -> str:
+    return f"roles/{role_id}/{page}"
+
+
+def render_pages(handbook: Handbook) -> dict[str, str]:
+    """Render every page of the handbook, in a stable order."""
+    env = make_environment(handbook.project.templates_dir)
+    labels = load_labels(handbook.project.templates_dir, handbook.project.settings.language)
+    common = {"handbook": handbook, "settings": handbook.project.settings, "L": labels}
+    pages: dict[str, str] = {}
+    for path, template in SITE_PAGES.items():
+        pages[path] = _render(env, template, page=path, **common)
+    for role in handbook.roles:
+        for name, template in ROLE_PAGES.items():
+            path = role_page(role.id, name)
+            pages[path] = _render(env, template, page=path, role=role, **common)
+    return pages
+
+
+def _render(env: jinja2.Environment, template: str, **context: Any) -> str:
+    text = env.get_template(template).render(**context)
+    return text.rstrip("\n") + "\n"
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        undefined=jinja2.StrictUndefined,
+        finalize=md,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = num
+    env.filters["link"] = link
+    env.filters["yaml"] = yaml_string
+    env.globals["role_page"] = role_page
+    return env
+
+
+def num(value: float | int | None) -> Markup:
+    """Numbers without a useless ``.0``: 20.0 -> 20, 12.5 -> 12.5."""
+    if value is None:
+        return Markup("")
+    return Markup(f"{value:.12g}") if isinstance(value, float) else Markup(str(value))
+
+
+def yaml_string(value: object) -> Markup:
+    """A value as a double-quoted YAML (JSON) string, for starter files."""
+    return Markup(json.dumps(str(value), ensure_ascii=False))
+
+
+@jinja2.pass_context
+def link(context: jinja2.runtime.Context, target: str, text: object) -> Markup:
+    """A Markdown link from the page being rendered to page ``target``."""
+    here = PurePosixPath(context["page"]).parent
+    relative = _relative(PurePosixPath(target), here)
+    return Markup(f"[{md(text)}]({relative})")
+
+
+def _relative(target: PurePosixPath, start: PurePosixPath) -> str:
+    start_parts = [] if str(start) == "." else list(start.parts)
+    target_parts = list(target.parts)
+    common = 0
+    while (
+        common < min(len(start_parts), len(target_parts))
+        and start_parts[common] == target_parts[common]
+    ):
+        common += 1
+    ups = [".."] * (len(start_parts) - common)
+    return "/".join(ups + target_parts[common:])
+
+
+def load_labels(templates_dir: Path, language: str) -> dict[str, Any]:
+    """The labels catalogue for ``language`` (``templates/labels/<language>.yaml``)."""
+    path = templates_dir / "labels" / f"{language}.yaml"
+    try:
+        doc = read_document(path)
+    except SourceError as exc:
+        raise ContentError([exc.finding]) from None
+    if not isinstance(doc.data, dict):
+        raise ContentError([doc.finding((), "expected a mapping of labels")])
+    return doc.data

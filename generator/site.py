@@ -1,0 +1,76 @@
+"""Publishing the site with MkDocs, atomically.
+
+The site is built into a fresh folder beside the output folder and swapped in
+only when the build succeeded, so a failed or interrupted build leaves the
+published site as it was. This module and the plugin are the only places that
+import MkDocs.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from generator.project import Project
+
+MKDOCS_CONFIG = "mkdocs.yml"
+
+
+class SiteError(Exception):
+    """MkDocs refused to build; the message says why."""
+
+
+def build_site(project: Project, out_dir: Path) -> None:
+    """Build the handbook site into ``out_dir`` (replaced only on success)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    out_dir = out_dir.resolve()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    handler = _stderr_handler()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        config = load_config(
+            config_file=str(project.root / MKDOCS_CONFIG), site_dir=str(staging), strict=True
+        )
+        build(config)
+        swap_in(staging, out_dir)
+    except MkDocsException as exc:
+        raise SiteError(str(exc)) from None
+    finally:
+        logger.removeHandler(handler)
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def serve_site(project: Project, dev_addr: str | None) -> None:
+    from mkdocs.commands.serve import serve
+
+    handler = _stderr_handler(logging.INFO)
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    serve(config_file=str(project.root / MKDOCS_CONFIG), livereload=True, dev_addr=dev_addr)
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by ``staging`` with two renames."""
+    old = None
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        old.rmdir()
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _stderr_handler(level: int = logging.WARNING) -> logging.Handler:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    return handler

@@ -170,7 +170,7 @@ class Goal(Traceable):
     )
     period: GoalPeriod
     deadline: str | None = Field(default=None, description="Optional deadline within the period.")
-    weight: float = Field(gt=0, le=100, description="Weight in percent; a sheet totals 100.")
+    weight: float = Field(ge=0, le=100, description="Weight in percent; a sheet totals 100.")
     data_source: Text = Field(description="Where the figure comes from, e.g. CRM 销售报表.")
     assessor: Text = Field(description="考核部门 or person.")
     duty: ItemId = Field(description="Id of the duty this goal serves.")

@@ -28,6 +28,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 DEFAULT_MAX_BYTES = 1024 * 1024
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _STANDARD_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {
+    _STANDARD_TAG + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "value")
+}
 
 
 @dataclass
@@ -197,11 +201,13 @@ class _Builder:
         )
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
-        if id(node) in self.seen:
-            raise self.fail(node, "anchors and aliases (&name, *name) are not supported", loc)
+        if id(node) in self.seen:  # an alias: point at the key that uses it
+            line, col = self.doc.key_marks.get(loc, self.doc.marks.get(loc[:-1], (1, 1)))
+            message = "anchors and aliases (&name, *name) are not supported"
+            raise SourceError(_finding(self.doc.path, line, col, message, self.doc.lines, loc))
         self.seen.add(id(node))
         self.doc.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if not node.tag.startswith(_STANDARD_TAG):
+        if node.tag not in _PLAIN_TAGS:
             raise self.fail(node, f"custom YAML tag {node.tag!r} is not supported", loc)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)

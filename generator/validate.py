@@ -109,14 +109,14 @@ def _number_phrase(model: type[BaseModel], loc: Loc, *, whole: bool) -> str:
             high = meta.le
         elif isinstance(meta, annotated_types.Lt):
             high, high_open = meta.lt, True
-    if low is not None and high is not None:
-        above = "above" if low_open else "from"
-        return f"{noun} {above} {_num(low)} to {_num(high)}" + (" (exclusive)" if high_open else "")
+    if low is not None and high is not None and not (low_open or high_open):
+        return f"{noun} from {_num(low)} to {_num(high)}"
+    bounds = []
     if low is not None:
-        return f"{noun} {'above' if low_open else 'of at least'} {_num(low)}"
+        bounds.append(f"{'greater than' if low_open else 'at least'} {_num(low)}")
     if high is not None:
-        return f"{noun} {'below' if high_open else 'of at most'} {_num(high)}"
-    return noun
+        bounds.append(f"{'less than' if high_open else 'at most'} {_num(high)}")
+    return " ".join([noun, " and ".join(bounds)]) if bounds else noun
 
 
 def _num(value: Any) -> str:

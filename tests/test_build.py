@@ -1,0 +1,125 @@
+"""End to end: `handbook build` of a small handbook with the real MkDocs and Material."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+
+
+def build(root: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["--project", str(root), "build", *args])
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def search_words(site: Path, location_prefix: str) -> set[str]:
+    """The words the browser's search can match in pages under ``location_prefix``."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    words: set[str] = set()
+    for doc in index["docs"]:
+        if doc["location"].startswith(location_prefix):
+            text = re.sub(r"<[^>]+>", " ", doc["title"] + " " + doc["text"])
+            words.update(w.lower() for w in separator.split(text) if w)
+    return words
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path_factory.mktemp("built") / "handbook")
+    result = build(root)
+    assert result.exit_code == 0, result.stderr
+    assert re.fullmatch(r"Built 2 roles \(\d+ pages\) into .*site in \d+\.\d s\n", result.stdout)
+    return root
+
+
+def test_every_role_page_is_published(built: Path) -> None:
+    site = built / "site"
+    for role in ("team-lead", "sales-rep"):
+        for page in ("", "job-description/", "goals/", "training/", "checklists/"):
+            assert (site / "roles" / role / page / "index.html").is_file()
+
+
+def test_role_yaml_is_not_published(built: Path) -> None:
+    assert not list((built / "site").rglob("*.yaml"))
+
+
+def test_navigation_has_home_and_roles_index_only(built: Path) -> None:
+    html = (built / "site" / "roles" / "team-lead" / "goals" / "index.html").read_text("utf-8")
+    nav = re.search(r'<nav class="md-nav md-nav--primary".*?</nav>\s*</div>', html, re.S)
+    assert nav is not None
+    labels = re.findall(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', nav.group(0))
+    assert "首页" in labels and "岗位目录" in labels
+    assert "销售代表" not in labels  # roles are reached through the index, not the nav
+
+
+def test_goal_sheet_and_checklist_render_as_tables_and_tick_boxes(built: Path) -> None:
+    site = built / "site" / "roles" / "team-lead"
+    goals = (site / "goals" / "index.html").read_text("utf-8")
+    assert "<table>" in goals and "<strong>100%</strong>" in goals
+    checklists = (site / "checklists" / "index.html").read_text("utf-8")
+    assert checklists.count('<label class="task-list-control"><input type="checkbox"') == 3
+
+
+def test_chinese_and_english_words_are_searchable(built: Path) -> None:
+    words = search_words(built / "site", "roles/team-lead/")
+    assert {"组长", "谈判", "crm", "销售额"} <= words
+
+
+def test_no_google_fonts_or_remote_assets(built: Path) -> None:
+    html = (built / "site" / "index.html").read_text("utf-8")
+    assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html
+
+
+def test_hand_written_page_wins_over_generated(tmp_path: Path) -> None:
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path / "p")
+    page = root / "content" / "roles" / "team-lead" / "training.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("# 手写的培训计划\n\n由培训部维护。\n", encoding="utf-8")
+    result = build(root)
+    assert result.exit_code == 0, result.stderr
+    html = (root / "site/roles/team-lead/training/index.html").read_text("utf-8")
+    assert "手写的培训计划" in html and "培训安排总表" not in html
+
+
+def test_failed_build_leaves_the_published_site_untouched(tmp_path: Path) -> None:
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path / "p")
+    assert build(root).exit_code == 0
+    before = snapshot(root / "site")
+    role = root / "content/roles/team-lead.yaml"
+    role.write_text(role.read_text("utf-8").replace("weight: 70", "weight: 七十"), "utf-8")
+    result = build(root)
+    assert result.exit_code == 1
+    assert "goals[0].weight" in result.stderr
+    assert snapshot(root / "site") == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".site")]
+
+
+def test_broken_link_in_a_hand_written_page_fails_the_build(tmp_path: Path) -> None:
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path / "p")
+    (root / "content" / "guide.md").write_text("# 指南\n\n见[不存在的页面](missing.md)。\n", "utf-8")
+    result = build(root)
+    assert result.exit_code == 1
+    assert "missing.md" in result.stderr
+    assert not (root / "site").exists()

@@ -118,7 +118,9 @@ def test_broken_link_in_a_hand_written_page_fails_the_build(tmp_path: Path) -> N
     from tests.conftest import make_project
 
     root = make_project(tmp_path / "p")
-    (root / "content" / "guide.md").write_text("# 指南\n\n见[不存在的页面](missing.md)。\n", "utf-8")
+    (root / "content" / "guide.md").write_text(
+        "# 指南\n\n见[不存在的页面](missing.md)。\n", "utf-8"
+    )
     result = build(root)
     assert result.exit_code == 1
     assert "missing.md" in result.stderr

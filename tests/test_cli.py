@@ -34,7 +34,9 @@ def test_validate_broken_file_exits_1_with_located_errors(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     text = (MINI_ROLES / "team-lead.yaml").read_text(encoding="utf-8")
-    root = make_project(tmp_path / "p", {"team-lead.yaml": text.replace("weight: 70", "weight: 七十")})
+    root = make_project(
+        tmp_path / "p", {"team-lead.yaml": text.replace("weight: 70", "weight: 七十")}
+    )
     result = run(runner, root, "validate")
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -98,8 +100,16 @@ def test_committed_schema_is_current() -> None:
 
 def test_new_role_writes_a_starter_that_validates(runner: CliRunner, project: Path) -> None:
     result = run(
-        runner, project, "new-role", "key-account", "--title", "大客户经理: \"重点\"",
-        "--department", "销售部", "--reports-to", "team-lead",
+        runner,
+        project,
+        "new-role",
+        "key-account",
+        "--title",
+        '大客户经理: "重点"',
+        "--department",
+        "销售部",
+        "--reports-to",
+        "team-lead",
     )
     assert result.exit_code == 0, result.stderr
     written = project / "content/roles/key-account.yaml"
@@ -110,12 +120,16 @@ def test_new_role_writes_a_starter_that_validates(runner: CliRunner, project: Pa
     assert again.exit_code == 2 and "already exists" in again.stderr
 
 
-def test_render_writes_markdown_without_mkdocs(runner: CliRunner, project: Path, tmp_path: Path) -> None:
+def test_render_writes_markdown_without_mkdocs(
+    runner: CliRunner, project: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "md"
     result = run(runner, project, "render", "--out", str(out))
     assert result.exit_code == 0, result.stderr
-    assert (out / "roles/team-lead/goals.md").read_text(encoding="utf-8").startswith(
-        "# 销售组长 · 目标责任书"
+    assert (
+        (out / "roles/team-lead/goals.md")
+        .read_text(encoding="utf-8")
+        .startswith("# 销售组长 · 目标责任书")
     )
     before = (out / "index.md").stat().st_mtime_ns
     again = run(runner, project, "render", "--out", str(out))

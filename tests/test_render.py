@@ -55,8 +55,9 @@ def test_text_from_yaml_is_data_not_markup_or_template(tmp_path: Path) -> None:
     text = (MINI_ROLES / "team-lead.yaml").read_text(encoding="utf-8")
     text = text.replace(
         "purpose: 带领销售小组完成月度销售目标，维护重点客户关系。",
-        "purpose: \"<script>alert('x')</script> {{ 7*7 }} {% if 1 %}yes{% endif %} **粗体** | 竖线\"",
-    ).replace("title: 新客户开发", "title: \"# 不是标题\"")
+        "purpose: \"<script>alert('x')</script> {{ 7*7 }} {% if 1 %}yes{% endif %}"
+        ' **粗体** | 竖线"',
+    ).replace("title: 新客户开发", 'title: "# 不是标题"')
     root = make_project(tmp_path / "p", {"team-lead.yaml": text})
     pages = render(root)
     overview = pages["roles/team-lead/index.md"]

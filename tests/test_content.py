@@ -1,0 +1,64 @@
+"""The real handbook in content/: valid, substantial, and findable by search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.handbook import Handbook, load_handbook
+from generator.project import open_project
+from tests.test_build import search_words
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def handbook() -> Handbook:
+    return load_handbook(open_project(REPO))
+
+
+def test_content_validates_without_warnings(handbook: Handbook) -> None:
+    assert [r.id for r in handbook.roles] == [
+        "sales-director",
+        "sales-manager",
+        "sales-representative",
+    ]
+    assert handbook.warnings == []
+
+
+def test_sales_director_has_substance(handbook: Handbook) -> None:
+    role = handbook.role("sales-director")
+    assert role.title == "销售主任"
+    assert len(role.responsibilities) >= 4 and len(role.duties) >= 8
+    assert {d.frequency for d in role.duties} >= {"daily", "weekly", "monthly"}
+    assert len(role.goals) >= 6 and role.total_weight == 100
+    quantitative = {g.period for g in role.goals if g.kind == "quantitative"}
+    assert {"monthly", "quarterly", "yearly"} <= quantitative
+    names = " ".join(g.name for g in role.goals)
+    for word in ("销售额", "毛利率", "市场份额", "客户满意度", "团队协作", "市场洞察"):
+        assert word in names
+    assert sum(1 for g in role.goals if g.kind == "qualitative") >= 3
+    assert role.training is not None and len(role.training.modules) >= 8
+    assert {"专业技能", "管理能力"} <= {m.category for m in role.training.modules}
+    assert {"daily", "weekly", "monthly"} <= {c.frequency for c in role.checklists}
+
+
+def test_reporting_lines_connect_the_three_roles(handbook: Handbook) -> None:
+    director = handbook.role("sales-director")
+    assert director.reports_to == "sales-manager"
+    assert director.direct_reports == ["sales-representative"]
+    assert handbook.role("sales-manager").direct_reports == ["sales-director"]
+    assert handbook.role("sales-representative").reports_to == "sales-director"
+
+
+def test_built_site_finds_sales_director_words(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = CliRunner().invoke(main, ["--project", str(REPO), "build", "--out", str(site)])
+    assert result.exit_code == 0, result.stderr
+    words = search_words(site, "roles/sales-director/")
+    assert {"主任", "绩效", "谈判", "crm"} <= words
+    for page in ("", "job-description/", "goals/", "training/", "checklists/"):
+        assert (site / "roles" / "sales-director" / page / "index.html").is_file()

@@ -1,4 +1,4 @@
-"""Checks across a role and across roles: references that must hold.
+"""Checks within a role and across roles: references, totals, graphs, principles.
 
 Each check reads validated roles and reports findings located through the
 role's source document; none of them changes anything.
@@ -6,12 +6,14 @@ role's source document; none of them changes anything.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from generator.coverage import artefacts, coverage
 from generator.findings import Finding, Loc
-from generator.model import Role
+from generator.model import Framework, Role
 from generator.source import Document
 
 
@@ -21,8 +23,10 @@ class SourcedRole:
     doc: Document
 
 
-def check_roles(roles: list[SourcedRole], broken: set[str] | None = None) -> list[Finding]:
-    """Findings for ``roles``; ids in ``broken`` exist but failed to load."""
+def check_roles(
+    roles: list[SourcedRole], elsewhere: set[str] | None = None, framework: Framework | None = None
+) -> list[Finding]:
+    """Findings for ``roles``; ids in ``elsewhere`` exist but were not loaded."""
     by_id: dict[str, SourcedRole] = {}
     findings: list[Finding] = []
     for item in roles:
@@ -33,8 +37,13 @@ def check_roles(roles: list[SourcedRole], broken: set[str] | None = None) -> lis
         else:
             by_id[item.role.id] = item
         findings.extend(_check_within(item))
+        findings.extend(_check_principles(item, framework))
+    known = set(by_id) | (elsewhere or set())
     for item in roles:
-        findings.extend(_check_reporting_lines(item, set(by_id) | (broken or set())))
+        findings.extend(_check_role_references(item, known))
+    findings.extend(_check_reporting_lines(by_id))
+    findings.extend(_check_cycles(by_id, "reporting line", _superior, ("reports_to",)))
+    findings.extend(_check_cycles(by_id, "career path", _next_roles, ("career", "next_roles")))
     return findings
 
 
@@ -58,62 +67,182 @@ def _duplicates(ids: Iterable[tuple[Loc, str]]) -> Iterator[tuple[Loc, str]]:
 
 def _check_within(item: SourcedRole) -> Iterator[Finding]:
     role, doc = item.role, item.doc
-    duty_locs = [
-        (("responsibilities", a, "duties", d, "id"), duty.id)
-        for a, area in enumerate(role.responsibilities)
-        for d, duty in enumerate(area.duties)
-    ]
-    goal_locs = [(("goals", g, "id"), goal.id) for g, goal in enumerate(role.goals)]
-    modules = role.training.modules if role.training else []
-    module_locs = [(("training", "modules", m, "id"), mod.id) for m, mod in enumerate(modules)]
-    checklist_locs = [(("checklists", c, "id"), cl.id) for c, cl in enumerate(role.checklists)]
-    for group in (duty_locs + goal_locs + module_locs, checklist_locs):
+    found = list(artefacts(role))
+    with_ids = {"duty", "goal", "module"}
+    own_ids = [((*a.loc, "id"), a.ref) for a in found if a.kind in with_ids]
+    checklist_ids = [((*a.loc, "id"), a.ref) for a in found if a.kind == "checklist"]
+    phase_ids = [((*a.loc, "id"), a.ref) for a in found if a.kind == "onboarding_phase"]
+    for group in (own_ids, checklist_ids, phase_ids):
         for loc, value in _duplicates(group):
             yield doc.finding(loc, f"id '{value}' is used twice in this role")
 
     duties = {d.id for d in role.duties}
     goals = {g.id for g in role.goals}
-    module_ids = {m.id for m in modules}
+    modules = {m.id for m in role.training.modules} if role.training else set()
+    checklists = {c.id for c in role.checklists}
 
-    def missing(loc: Loc, ref: str, known: set[str], what: str) -> Iterator[Finding]:
-        if ref not in known:
+    def ref(loc: Loc, value: str, known: set[str], what: str) -> Iterator[Finding]:
+        if value not in known:
             choices = ", ".join(sorted(known)) or "none defined"
-            yield doc.finding(loc, f"no {what} with id '{ref}' in this role (known: {choices})")
+            yield doc.finding(loc, f"no {what} with id '{value}' in this role (known: {choices})")
+
+    def refs(loc: Loc, values: list[str], known: set[str], what: str) -> Iterator[Finding]:
+        for i, value in enumerate(values):
+            yield from ref((*loc, i), value, known, what)
 
     for a, area in enumerate(role.responsibilities):
         for d, duty in enumerate(area.duties):
-            for i, ref in enumerate(duty.measured_by):
-                loc = ("responsibilities", a, "duties", d, "measured_by", i)
-                yield from missing(loc, ref, goals, "goal")
+            where: Loc = ("responsibilities", a, "duties", d, "measured_by")
+            yield from refs(where, duty.measured_by, goals, "goal")
     for g, goal in enumerate(role.goals):
-        yield from missing(("goals", g, "duty"), goal.duty, duties, "duty")
-    for m, mod in enumerate(modules):
-        for i, ref in enumerate(mod.prerequisites):
-            loc = ("training", "modules", m, "prerequisites", i)
-            yield from missing(loc, ref, module_ids, "training module")
-        for i, ref in enumerate(mod.prepares_for):
-            loc = ("training", "modules", m, "prepares_for", i)
-            yield from missing(loc, ref, duties | goals, "duty or goal")
+        yield from ref(("goals", g, "duty"), goal.duty, duties, "duty")
+    if role.training:
+        for m, mod in enumerate(role.training.modules):
+            loc = ("training", "modules", m)
+            yield from refs((*loc, "prerequisites"), mod.prerequisites, modules, "training module")
+            yield from refs(
+                (*loc, "prepares_for"), mod.prepares_for, duties | goals, "duty or goal"
+            )
     for c, checklist in enumerate(role.checklists):
         for i, entry in enumerate(checklist.items):
             if entry.duty is not None:
                 loc = ("checklists", c, "items", i, "duty")
-                yield from missing(loc, entry.duty, duties, "duty")
+                yield from ref(loc, entry.duty, duties, "duty")
+    if role.scorecard:
+        for i, card_item in enumerate(role.scorecard.items):
+            yield from refs(("scorecard", "items", i, "goals"), card_item.goals, goals, "goal")
+    if role.career:
+        for i, step in enumerate(role.career.next_roles):
+            loc = ("career", "next_roles", i, "training")
+            yield from refs(loc, step.training, modules, "training module")
+    if role.onboarding:
+        for i, phase in enumerate(role.onboarding.phases):
+            loc = ("onboarding", "phases", i)
+            yield from refs((*loc, "training"), phase.training, modules, "training module")
+            yield from refs((*loc, "checklists"), phase.checklists, checklists, "checklist")
+            yield from refs((*loc, "goals"), phase.goals, goals, "goal")
 
     if role.goals and abs(role.total_weight - 100) > 1e-6:
         yield doc.finding(("goals",), f"goal weights must total 100, got {role.total_weight:g}")
+    if role.scorecard:
+        total = sum(i.weight for i in role.scorecard.items)
+        if abs(total - 100) > 1e-6:
+            message = f"scorecard weights must total 100, got {total:g}"
+            yield doc.finding(("scorecard", "items"), message)
 
 
-def _check_reporting_lines(item: SourcedRole, by_id: set[str]) -> Iterator[Finding]:
+def _check_principles(item: SourcedRole, framework: Framework | None) -> Iterator[Finding]:
     role, doc = item.role, item.doc
-    known = ", ".join(sorted(by_id))
+    if framework is None:
+        if role.principle_framework is not None:
+            yield doc.finding(
+                ("principle_framework",),
+                "no principle framework is defined: expected content/principles.yaml",
+            )
+        return
+    tags = framework.tags
+    for artefact in artefacts(role):
+        for i, tag in enumerate(artefact.principles):
+            if tag not in tags:
+                close = difflib.get_close_matches(tag, tags, n=1, cutoff=0.5)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                message = f"unknown principle '{tag}' (not in {framework.id}){hint}"
+                yield doc.finding((*artefact.loc, "principles", i), message)
+    if role.principle_framework is None:
+        return
+    if role.principle_framework != framework.id:
+        yield doc.finding(
+            ("principle_framework",),
+            f"expected the framework id '{framework.id}', got '{role.principle_framework}'",
+        )
+        return
+    for tag in coverage(role, framework).missing:
+        yield doc.finding(
+            ("principle_framework",),
+            f"principle '{tag}' is carried by no duty, goal, module or checklist item",
+            severity="warning",
+        )
+
+
+def _check_role_references(item: SourcedRole, known: set[str]) -> Iterator[Finding]:
+    role, doc = item.role, item.doc
+    choices = ", ".join(sorted(known))
+
+    def missing(loc: Loc, ref: str) -> Iterator[Finding]:
+        if ref not in known:
+            yield doc.finding(loc, f"no role with id '{ref}' (known: {choices})")
+
     if role.reports_to is not None:
         if role.reports_to == role.id:
             yield doc.finding(("reports_to",), "a role cannot report to itself")
-        elif role.reports_to not in by_id:
-            yield doc.finding(
-                ("reports_to",), f"no role with id '{role.reports_to}' (known: {known})"
-            )
+        else:
+            yield from missing(("reports_to",), role.reports_to)
     for i, ref in enumerate(role.direct_reports):
-        if ref not in by_id:
-            yield doc.finding(("direct_reports", i), f"no role with id '{ref}' (known: {known})")
+        yield from missing(("direct_reports", i), ref)
+    if role.career:
+        for i, step in enumerate(role.career.next_roles):
+            yield from missing(("career", "next_roles", i, "role"), step.role)
+
+
+def _check_reporting_lines(by_id: dict[str, SourcedRole]) -> Iterator[Finding]:
+    """Reporting lines must be written the same way on both sides."""
+    for role_id, item in by_id.items():
+        role = item.role
+        boss = by_id.get(role.reports_to) if role.reports_to else None
+        if boss is not None and role_id not in boss.role.direct_reports:
+            yield item.doc.finding(
+                ("reports_to",),
+                f"'{boss.role.id}' does not list '{role_id}' in its direct_reports",
+            )
+        for i, ref in enumerate(role.direct_reports):
+            report = by_id.get(ref)
+            if report is not None and report.role.reports_to != role_id:
+                actual = report.role.reports_to or "nobody"
+                yield item.doc.finding(
+                    ("direct_reports", i), f"'{ref}' reports to {actual}, not to '{role_id}'"
+                )
+
+
+def _superior(role: Role) -> list[str]:
+    return [role.reports_to] if role.reports_to else []
+
+
+def _next_roles(role: Role) -> list[str]:
+    return [step.role for step in role.career.next_roles] if role.career else []
+
+
+def _check_cycles(
+    by_id: dict[str, SourcedRole],
+    what: str,
+    edges: Callable[[Role], list[str]],
+    loc: Loc,
+) -> Iterator[Finding]:
+    """Report each cycle once, at the role of the cycle that sorts first."""
+    graph = {role_id: edges(item.role) for role_id, item in by_id.items()}
+    for cycle in find_cycles(graph):
+        first = min(cycle)
+        start = cycle.index(first)
+        ring = [*cycle[start:], *cycle[:start], first]
+        yield by_id[first].doc.finding(loc, f"{what} forms a cycle: {' -> '.join(ring)}")
+
+
+def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Cycles of a directed graph found by depth-first search (edges to unknown nodes ignored)."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        stack.append(node)
+        for nxt in graph[node]:
+            if nxt in stack:
+                cycles.append(stack[stack.index(nxt) :])
+            elif nxt in graph and nxt not in done:
+                visit(nxt)
+        stack.pop()
+        done.add(node)
+
+    for node in sorted(graph):
+        if node not in done:
+            visit(node)
+    return cycles

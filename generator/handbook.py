@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.check import SourcedRole, check_roles
+from generator.coverage import Coverage, coverage
 from generator.findings import ContentError, Finding
-from generator.model import Role
+from generator.model import Framework, Role
 from generator.project import Project
 from generator.source import Document, SourceError, read_document
 from generator.validate import validate_document
@@ -22,6 +23,7 @@ from generator.validate import validate_document
 class Handbook:
     project: Project
     roles: list[Role]
+    framework: Framework | None = None
     warnings: list[Finding] = field(default_factory=list)
 
     def role(self, role_id: str) -> Role:
@@ -29,6 +31,12 @@ class Handbook:
             if role.id == role_id:
                 return role
         raise KeyError(role_id)
+
+    def coverage(self) -> list[Coverage]:
+        """Principle coverage of the roles that declare the framework."""
+        if self.framework is None:
+            return []
+        return [coverage(r, self.framework) for r in self.roles if r.principle_framework]
 
     @property
     def departments(self) -> dict[str, list[Role]]:
@@ -43,7 +51,7 @@ def load_handbook(project: Project, paths: list[Path] | None = None) -> Handbook
     """Load the project's roles (or just ``paths``); raise ContentError on any error."""
     all_files = project.role_files()
     files = all_files if paths is None else paths
-    findings: list[Finding] = []
+    framework, findings = load_framework(project)
     sourced: list[SourcedRole] = []
     # Ids that exist but are not loaded (other files, or files with errors):
     # references to them are not reported as missing.
@@ -56,11 +64,23 @@ def load_handbook(project: Project, paths: list[Path] | None = None) -> Handbook
             sourced.append(role)
         else:
             elsewhere.add(path.stem)
-    findings.extend(check_roles(sourced, elsewhere))
+    findings.extend(check_roles(sourced, elsewhere, framework))
     if any(f.severity == "error" for f in findings):
         raise ContentError(findings, project.root)
     roles = sorted((s.role for s in sourced), key=lambda r: r.id)
-    return Handbook(project=project, roles=roles, warnings=findings)
+    return Handbook(project=project, roles=roles, framework=framework, warnings=findings)
+
+
+def load_framework(project: Project) -> tuple[Framework | None, list[Finding]]:
+    """The principle framework (content/principles.yaml), if the handbook has one."""
+    path = project.principles_file
+    if not path.exists():
+        return None, []
+    try:
+        doc = read_document(path, max_bytes=project.settings.max_file_bytes)
+    except SourceError as exc:
+        return None, [exc.finding]
+    return validate_document(doc, Framework)
 
 
 def load_role(path: Path, max_bytes: int) -> tuple[SourcedRole | None, list[Finding]]:

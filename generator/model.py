@@ -249,6 +249,101 @@ class Checklist(Traceable):
     items: list[ChecklistItem] = Field(min_length=1)
 
 
+class ScorecardItem(Traceable):
+    name: Text = Field(description="评估项目")
+    weight: float = Field(ge=0, le=100, description="Weight in percent; a scorecard totals 100.")
+    criteria: Text = Field(description="评价标准")
+    evidence: Text = Field(description="评估依据: where the evidence comes from.")
+    goals: list[ItemId] = Field(default_factory=list, description="Goals that feed this item.")
+
+
+class Scorecard(Strict):
+    """绩效评估表: the periodic performance review of the role."""
+
+    period: GoalPeriod
+    reviewers: list[Text] = Field(min_length=1, description="Who assesses, e.g. 销售经理.")
+    rating_scale: list[RatingLevel] = Field(min_length=2)
+    items: list[ScorecardItem] = Field(min_length=1)
+    sign_off: list[Text] = Field(min_length=1, description="Who signs, e.g. 被评估人, 直接上级.")
+
+
+class ImprovementPlan(Traceable):
+    """绩效改进计划: what happens when a review falls short."""
+
+    trigger: Text = Field(description="When a plan starts, e.g. 季度评估为C级及以下.")
+    duration_weeks: int = Field(ge=1, le=52)
+    steps: list[Text] = Field(min_length=1)
+    support: list[Text] = Field(default_factory=list, description="Help the company provides.")
+    review: Text = Field(description="How and when the plan is closed.")
+
+
+class Reward(Traceable):
+    name: Text
+    type: Literal["bonus", "promotion", "training", "recognition", "other"]
+    criteria: Text = Field(description="Transparent criteria: who earns it, when.")
+    reward: Text = Field(description="What is given.")
+    frequency: Frequency
+
+
+class Recognition(Traceable):
+    channel: Text = Field(description="e.g. 团队会议, 邮件, 一对一谈话")
+    practice: Text
+    frequency: Frequency
+
+
+class Incentives(Strict):
+    """激励方案: rewards with published criteria, and everyday recognition."""
+
+    transparency: Text = Field(description="How criteria and results are made known.")
+    rewards: list[Reward] = Field(min_length=1)
+    recognition: list[Recognition] = Field(default_factory=list)
+
+
+class CareerStep(Traceable):
+    role: Slug = Field(description="Id of the next role.")
+    requirements: list[Text] = Field(min_length=1)
+    typical_years: float | None = Field(default=None, ge=0, le=40)
+    training: list[ItemId] = Field(
+        default_factory=list, description="Training modules of this role that prepare for it."
+    )
+
+
+class CareerPath(Traceable):
+    """职业发展规划: goals, skill growth, promotion and transition paths."""
+
+    short_term_goals: list[Text] = Field(default_factory=list)
+    long_term_goals: list[Text] = Field(default_factory=list)
+    skill_development: list[Text] = Field(default_factory=list)
+    next_roles: list[CareerStep] = Field(default_factory=list)
+    transitions: list[Text] = Field(default_factory=list, description="职业转型: other paths.")
+
+
+class OnboardingPhase(Traceable):
+    id: ItemId
+    title: Text = Field(description="e.g. 第一天, 第一周, 第30天")
+    day_from: int = Field(ge=1, le=365, description="First day of the phase (day 1 = start).")
+    day_to: int = Field(ge=1, le=365, description="Last day of the phase.")
+    focus: Text
+    activities: list[Text] = Field(default_factory=list)
+    training: list[ItemId] = Field(default_factory=list, description="Training module ids.")
+    checklists: list[ItemId] = Field(default_factory=list, description="Checklist ids.")
+    goals: list[ItemId] = Field(default_factory=list, description="Goal ids.")
+    milestone: Text = Field(description="What shows the phase is complete.")
+
+    @model_validator(mode="after")
+    def _days(self) -> OnboardingPhase:
+        if self.day_to < self.day_from:
+            raise ValueError(f"day_to ({self.day_to}) is before day_from ({self.day_from})")
+        return self
+
+
+class Onboarding(Strict):
+    """入职计划: the first day, week and 30/60/90 days of someone new in the role."""
+
+    mentor: Text = Field(description="Who guides the newcomer.")
+    phases: list[OnboardingPhase] = Field(min_length=1)
+
+
 class Role(Strict):
     id: Slug = Field(description="Lowercase slug; also the file name and the URL.")
     title: Text = Field(description="岗位名称, e.g. 销售主任")
@@ -267,6 +362,16 @@ class Role(Strict):
     goals: list[Goal] = Field(default_factory=list)
     training: Training | None = None
     checklists: list[Checklist] = Field(default_factory=list)
+    scorecard: Scorecard | None = None
+    improvement_plan: ImprovementPlan | None = None
+    incentives: Incentives | None = None
+    career: CareerPath | None = None
+    onboarding: Onboarding | None = None
+    principle_framework: Slug | None = Field(
+        default=None,
+        description="Id of the principle framework (content/principles.yaml) whose coverage"
+        " this role must show.",
+    )
 
     @property
     def duties(self) -> list[Duty]:
@@ -292,6 +397,9 @@ class Role(Strict):
                 return goal.name
         return self.module(item_id).title
 
+    def checklist(self, checklist_id: str) -> Checklist:
+        return next(c for c in self.checklists if c.id == checklist_id)
+
     @property
     def total_weight(self) -> float:
         return sum(goal.weight for goal in self.goals)
@@ -299,3 +407,30 @@ class Role(Strict):
     @property
     def training_hours(self) -> float:
         return sum(m.hours for m in self.training.modules) if self.training else 0.0
+
+
+class Principle(Strict):
+    number: int = Field(ge=1)
+    name: Text = Field(description="The source's section heading, word for word.")
+    points: list[Text] = Field(min_length=1, description="The source's sub-section headings.")
+    summary: Text = Field(description="The principle in the handbook's own words.")
+
+
+class Faq(Strict):
+    id: ItemId
+    question: Text
+    answer: Text = Field(description="The answer in the handbook's own words.")
+
+
+class Framework(Strict):
+    """A set of management principles (content/principles.yaml) that roles tag items with."""
+
+    id: Slug
+    title: Text
+    source: Text = Field(description="Where the principles come from.")
+    principles: list[Principle] = Field(min_length=1)
+    faqs: list[Faq] = Field(default_factory=list)
+
+    @property
+    def tags(self) -> list[str]:
+        return [p.name for p in self.principles] + [f.id for f in self.faqs]

@@ -45,6 +45,10 @@ class Project:
         return self.content_dir / "roles"
 
     @property
+    def principles_file(self) -> Path:
+        return self.content_dir / "principles.yaml"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / self.settings.templates_dir
 

@@ -15,21 +15,31 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from generator import structure
 from generator.escape import md
 from generator.findings import ContentError
 from generator.handbook import Handbook
+from generator.model import Role
 from generator.source import SourceError, read_document
 
-ROLE_PAGES = {
-    "index.md": "role_overview.md.j2",
-    "job-description.md": "job_description.md.j2",
-    "goals.md": "goal_sheet.md.j2",
-    "training.md": "training.md.j2",
-    "checklists.md": "checklists.md.j2",
-}
+# Pages of a role, in reading order: (file name, template, the Role field it needs).
+ROLE_PAGES = (
+    ("index.md", "role_overview.md.j2", None),
+    ("onboarding.md", "onboarding.md.j2", "onboarding"),
+    ("job-description.md", "job_description.md.j2", None),
+    ("goals.md", "goal_sheet.md.j2", None),
+    ("training.md", "training.md.j2", None),
+    ("checklists.md", "checklists.md.j2", None),
+    ("scorecard.md", "scorecard.md.j2", "scorecard"),
+    ("incentives.md", "incentives.md.j2", "incentives"),
+    ("career.md", "career.md.j2", "career"),
+)
 SITE_PAGES = {
     "index.md": "home.md.j2",
     "roles/index.md": "roles_index.md.j2",
+    "org-chart.md": "org_chart.md.j2",
+    "career-ladder.md": "career_ladder.md.j2",
+    "coverage.md": "coverage.md.j2",
 }
 
 
@@ -37,16 +47,30 @@ def role_page(role_id: str, page: str = "index.md") -> str:
     return f"roles/{role_id}/{page}"
 
 
+def role_pages(role: Role) -> list[tuple[str, str]]:
+    """(file name, template) of the pages this role has."""
+    return [
+        (name, template)
+        for name, template, needs in ROLE_PAGES
+        if needs is None or getattr(role, needs) is not None
+    ]
+
+
 def render_pages(handbook: Handbook) -> dict[str, str]:
     """Render every page of the handbook, in a stable order."""
     env = make_environment(handbook.project.templates_dir)
     labels = load_labels(handbook.project.templates_dir, handbook.project.settings.language)
-    common = {"handbook": handbook, "settings": handbook.project.settings, "L": labels}
+    common = {
+        "handbook": handbook,
+        "settings": handbook.project.settings,
+        "L": labels,
+        "structure": structure.Structure(handbook.roles),
+    }
     pages: dict[str, str] = {}
     for path, template in SITE_PAGES.items():
         pages[path] = _render(env, template, page=path, **common)
     for role in handbook.roles:
-        for name, template in ROLE_PAGES.items():
+        for name, template in role_pages(role):
             path = role_page(role.id, name)
             pages[path] = _render(env, template, page=path, role=role, **common)
     return pages
@@ -71,6 +95,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["link"] = link
     env.filters["yaml"] = yaml_string
     env.globals["role_page"] = role_page
+    env.globals["role_pages"] = role_pages
     return env
 
 

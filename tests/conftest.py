@@ -18,8 +18,13 @@ ProjectFactory = Callable[..., Path]
 def make_project(root: Path, roles: dict[str, str] | None = None, *, mini: bool = True) -> Path:
     """A handbook project in ``root`` using this repository's templates and site config."""
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "handbook.yml"):
-        shutil.copy(REPO / name, root / name)
+    shutil.copy(REPO / "handbook.yml", root / "handbook.yml")
+    # The hand-written guides link to this repository's roles: leave them out.
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8").splitlines(keepends=True)
+    (root / "mkdocs.yml").write_text(
+        "".join(line for line in config if "guides/" not in line and "管理指南" not in line),
+        encoding="utf-8",
+    )
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copytree(REPO / "content" / "assets", root / "content" / "assets")
     roles_dir = root / "content" / "roles"

@@ -78,6 +78,8 @@ def test_bad_id_and_file_name_mismatch(tmp_path: Path) -> None:
         " expected 'team-lead', got 'team-leader'",
         "content/roles/sales-rep.yaml:4:13: reports_to: no role with id 'team-lead'"
         " (known: sales-rep, team-leader)",
+        "content/roles/team-lead.yaml:7:18: direct_reports[0]:"
+        " 'sales-rep' reports to team-lead, not to 'team-leader'",
     ]
 
 

@@ -137,13 +137,14 @@ class RatingLevel(Strict):
 
 
 class ScoringRule(Strict):
-    """How a quantitative goal turns an actual value into points.
+    """How a quantitative goal turns an actual value into a score.
 
     Achievement is actual/target in percent (target/actual when lower is
-    better). At 100 % the goal earns its full weight; every point below
-    deducts ``deduct_per_point_below`` and every point above adds
-    ``add_per_point_above``, up to ``max_percent_of_weight``; below
-    ``zero_below_percent`` it earns nothing.
+    better). A goal is scored on a 100-point scale and contributes
+    ``weight x points / 100`` to the sheet. At 100 % achievement it earns 100
+    points; every percentage point below deducts ``deduct_per_point_below``
+    points, every point above adds ``add_per_point_above``, up to
+    ``max_percent_of_weight``; below ``zero_below_percent`` it earns nothing.
     """
 
     deduct_per_point_below: float = Field(default=1, ge=0)

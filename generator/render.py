@@ -112,11 +112,20 @@ def yaml_string(value: object) -> Markup:
 
 
 @jinja2.pass_context
-def link(context: jinja2.runtime.Context, target: str, text: object) -> Markup:
-    """A Markdown link from the page being rendered to page ``target``."""
+def link(
+    context: jinja2.runtime.Context, target: str, text: object, hint: object = None
+) -> Markup:
+    """A Markdown link from the page being rendered to page ``target``.
+
+    ``hint`` becomes the link's tooltip (its title attribute).
+    """
     here = PurePosixPath(context["page"]).parent
     relative = _relative(PurePosixPath(target), here)
-    return Markup(f"[{md(text)}]({relative})")
+    title = ""
+    if hint is not None:
+        quoted = str(md(hint)).replace('"', "&quot;")
+        title = f' "{quoted}"'
+    return Markup(f"[{md(text)}]({relative}{title})")
 
 
 def _relative(target: PurePosixPath, start: PurePosixPath) -> str:

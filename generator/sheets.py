@@ -1,0 +1,54 @@
+"""The printable sheets of a role and the names of their files.
+
+Pure data: which sheets exist and where their files go. Rendering them is
+the job of the printing and spreadsheet adapters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from generator.model import Role
+from generator.periods import Period
+
+SheetKind = Literal["checklist", "goals", "job-description", "training", "pack"]
+DOCUMENTS: tuple[SheetKind, ...] = ("job-description", "goals", "training")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    kind: SheetKind
+    checklist_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """How the sheet is named on the command line: a checklist id or the kind."""
+        return self.checklist_id or self.kind
+
+    def filename(self, period: Period | None = None, person: str | None = None) -> str:
+        stem = f"checklist-{self.checklist_id}" if self.checklist_id else self.kind
+        parts = [stem] + ([period.slug] if period else []) + ([person] if person else [])
+        return "-".join(parts) + ".pdf"
+
+
+def role_sheets(role: Role) -> list[Sheet]:
+    """Every printable sheet of the role, in the order of the combined pack."""
+    sheets = [Sheet(kind) for kind in DOCUMENTS]
+    sheets += [Sheet("checklist", c.id) for c in role.checklists]
+    return [*sheets, Sheet("pack")]
+
+
+def find_sheet(role: Role, key: str) -> Sheet:
+    for sheet in role_sheets(role):
+        if sheet.key.lower() == key.lower():
+            return sheet
+    choices = ", ".join(s.key for s in role_sheets(role))
+    raise KeyError(f"{role.id} has no sheet {key!r} (choose from: {choices})")
+
+
+def downloads_folder(role_id: str) -> str:
+    return f"roles/{role_id}/downloads"
+
+
+WORKBOOK = "goals.xlsx"

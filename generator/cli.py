@@ -19,8 +19,11 @@ from generator.findings import ContentError, Finding, format_report
 from generator.handbook import Handbook, load_handbook
 from generator.model import SLUG_RE, Role
 from generator.pages import write_pages
+from generator.periods import parse_day, parse_month, parse_review_period, parse_week
+from generator.printing import SheetRequest
 from generator.project import Project, open_project
 from generator.render import make_environment, render_pages
+from generator.sheets import Sheet, find_sheet, role_sheets
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
@@ -74,8 +77,14 @@ def _report_warnings(handbook: Handbook, strict: bool) -> None:
     help="Output folder (default: site/ in the project).",
 )
 @click.option("--strict", is_flag=True, help="Treat content warnings as errors.")
+@click.option(
+    "--print/--no-print",
+    "printing",
+    default=None,
+    help="Make (or skip) the printable PDF and XLSX sheets (default: 'print' in handbook.yml).",
+)
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, strict: bool) -> None:
+def build(ctx: click.Context, out: Path | None, strict: bool, printing: bool | None) -> None:
     """Validate the content and build the handbook site (replaced only on success)."""
     from generator.site import SiteError, build_site
 
@@ -86,14 +95,17 @@ def build(ctx: click.Context, out: Path | None, strict: bool) -> None:
     _report_warnings(handbook, strict)
     out_dir = out or project.root / "site"
     try:
-        build_site(project, out_dir)
+        report = build_site(project, out_dir, printing=printing)
     except SiteError as exc:
         click.echo(f"error: the site was not built, {out_dir} is unchanged: {exc}", err=True)
         sys.exit(EXIT_CONTENT)
     pages = sum(1 for _ in out_dir.rglob("*.html"))
+    printed = ""
+    if report is not None:
+        printed = f", {len(report.files)} printable files ({report.rendered} PDFs rendered)"
     click.echo(
-        f"Built {len(handbook.roles)} roles ({pages} pages) into {_shown(out_dir, project)}"
-        f" in {time.perf_counter() - started:.1f} s"
+        f"Built {len(handbook.roles)} roles ({pages} pages{printed}) into"
+        f" {_shown(out_dir, project)} in {time.perf_counter() - started:.1f} s"
     )
 
 
@@ -220,6 +232,105 @@ def render(ctx: click.Context, out: Path) -> None:
         pages = render_pages(handbook)
     changed = write_pages(pages, out, prune=False)
     click.echo(f"Rendered {len(pages)} pages into {out} ({len(changed)} changed)")
+
+
+@main.command("print")
+@click.argument("role_id", metavar="ROLE")
+@click.argument("sheet_key", metavar="SHEET")
+@click.option("--week", help="Dated checklist for an ISO week, e.g. 2026-W49.")
+@click.option("--month", help="Dated checklist for a month, e.g. 2026-12.")
+@click.option("--date", "day", help="Dated checklist for one day, e.g. 2026-12-01.")
+@click.option("--person", help="Goal sheet: the person it is made out to (责任人).")
+@click.option("--period", "review", help="Goal sheet: review period, e.g. 2027-Q1, 2027-H1, 2027.")
+@click.option("--signed", help="Goal sheet: signing date (签订日期), e.g. 2027-01-05.")
+@click.option("--xlsx", is_flag=True, help="Goal sheet as a spreadsheet that scores itself.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Output file (default: named after role, sheet and period, in this folder).",
+)
+@click.pass_context
+def print_sheet(
+    ctx: click.Context, role_id: str, sheet_key: str, week: str | None, month: str | None,
+    day: str | None, person: str | None, review: str | None, signed: str | None, xlsx: bool,
+    out: Path | None,
+) -> None:  # fmt: skip
+    """Print one sheet of a role as PDF: a checklist (by id), goals, job-description,
+    training or pack. Dated checklists with --week, --month or --date; a goal sheet
+    made out to someone with --person, --period and --signed.
+    """
+    from generator.pdf import PdfError, PdfWriter
+    from generator.printing import PrintTemplates
+    from generator.xlsx import goal_workbook
+
+    project = _open(ctx)
+    with _content_errors(project):
+        handbook = load_handbook(project)
+    try:
+        role = handbook.role(role_id)
+    except KeyError:
+        known = ", ".join(r.id for r in handbook.roles)
+        message = f"no role {role_id!r} (known: {known})"
+        raise click.BadParameter(message, param_hint="ROLE") from None
+    try:
+        sheet = find_sheet(role, sheet_key)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="SHEET") from None
+    request = _sheet_request(role, sheet, week, month, day, person, review, signed, xlsx)
+    name = f"{role.id}-{sheet.filename(request.period or request.review_period, person)}"
+    templates = PrintTemplates(handbook)
+    if xlsx:
+        target = out or Path(name).with_suffix(".xlsx")
+        period_label = request.review_period.label if request.review_period else None
+        target.write_bytes(goal_workbook(role, templates.labels, person, period_label))
+    else:
+        target = out or Path(name)
+        try:
+            writer = PdfWriter(templates.base_dir)
+            if sheet.kind == "pack":
+                parts = [s for s in role_sheets(role) if s.kind != "pack"]
+                docs = [writer.render(templates.html(SheetRequest(role, s)), s.key) for s in parts]
+            else:
+                docs = [writer.render(templates.html(request), sheet.key)]
+            data = writer.pdf(*docs)
+        except PdfError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_CONTENT)
+        target.write_bytes(data)
+    click.echo(f"Wrote {target}")
+
+
+def _sheet_request(
+    role: Role, sheet: Sheet, week: str | None, month: str | None, day: str | None,
+    person: str | None, review: str | None, signed: str | None, xlsx: bool,
+) -> SheetRequest:  # fmt: skip
+    dated = [
+        (flag, value)
+        for flag, value in (("--week", week), ("--month", month), ("--date", day))
+        if value
+    ]
+    if len(dated) > 1:
+        raise click.UsageError("give only one of --week, --month and --date")
+    if dated and sheet.kind != "checklist":
+        raise click.UsageError(f"{dated[0][0]} is for checklists, not for {sheet.key}")
+    goal_flags = (
+        ("--person", person),
+        ("--period", review),
+        ("--signed", signed),
+        ("--xlsx", xlsx),
+    )
+    goal_options = [flag for flag, value in goal_flags if value]
+    if goal_options and sheet.kind != "goals":
+        raise click.UsageError(f"{goal_options[0]} is for the goal sheet (goals)")
+    parsers = {"--week": parse_week, "--month": parse_month, "--date": parse_day}
+    try:
+        period = parsers[dated[0][0]](dated[0][1]) if dated else None
+        review_period = parse_review_period(review) if review else None
+        signed_on = parse_day(signed).start if signed else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    return SheetRequest(role, sheet, period, person, review_period, signed_on)
 
 
 def _shown(path: Path, project: Project) -> str:

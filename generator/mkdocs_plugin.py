@@ -20,6 +20,8 @@ from mkdocs.structure.files import File, Files
 from generator.findings import ContentError
 from generator.handbook import load_handbook
 from generator.pages import write_pages
+from generator.pdf import PdfError
+from generator.printables import PrintReport, write_printables
 from generator.project import Project, open_project
 from generator.render import render_pages
 
@@ -29,9 +31,16 @@ DATA_SUFFIXES = (".yaml", ".yml")
 
 
 class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+    #: Set by ``handbook build --no-print`` (None: the ``print`` setting of handbook.yml).
+    printing_override: bool | None = None
+    #: What the last build printed, for the command's summary.
+    print_report: PrintReport | None = None
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         require_jieba()
         self.project = _project(config)
+        override = self.printing_override
+        self.printing = self.project.settings.print if override is None else override
         for path in (self.project.content_dir, self.project.templates_dir):
             if str(path) not in config.watch:
                 config.watch.append(str(path))
@@ -40,20 +49,28 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         try:
             handbook = load_handbook(self.project)
-            pages = render_pages(handbook)
+            pages = render_pages(handbook, downloads=self.printing)
         except ContentError as exc:
             raise PluginError("handbook content has errors:\n" + exc.report()) from None
         for warning in handbook.warnings:
-            log.warning(warning.format(self.project.root))
+            log.info(warning.format(self.project.root))  # `handbook build` reports these
         pages_dir = self.project.cache_dir / "pages"
         write_pages(pages, pages_dir)
+        generated = [(uri, pages_dir) for uri in pages]
+        if self.printing:
+            downloads_dir = self.project.cache_dir / "downloads"
+            try:
+                self.print_report = write_printables(handbook, downloads_dir, progress=log.info)
+            except PdfError as exc:
+                raise PluginError(str(exc)) from None
+            generated += [(uri, downloads_dir) for uri in self.print_report.files]
         for file in list(files):
             if file.src_uri.endswith(DATA_SUFFIXES):
                 files.remove(file)
-        for src_uri in pages:
+        for src_uri, folder in generated:
             if files.get_file_from_path(src_uri) is not None:
                 continue  # a hand-written page wins
-            files.append(File(src_uri, str(pages_dir), config.site_dir, config.use_directory_urls))
+            files.append(File(src_uri, str(folder), config.site_dir, config.use_directory_urls))
         return files
 
 

@@ -1,4 +1,4 @@
-"""Writing rendered pages to a folder, touching only what changed.
+"""Writing generated files to a folder, touching only what changed.
 
 A page whose text is unchanged keeps its file and modification time, so tools
 that rebuild by modification time (MkDocs' ``--dirty``, rsync) skip it. Files
@@ -17,18 +17,22 @@ def write_pages(pages: dict[str, str], out_dir: Path, *, prune: bool = True) -> 
     root = out_dir.resolve()
     changed: list[str] = []
     for rel, text in pages.items():
-        target = safe_join(root, rel)
-        data = text.encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)
-        changed.append(rel)
+        if write_file(safe_join(root, rel), text.encode("utf-8")):
+            changed.append(rel)
     if prune:
-        _remove_stale(root, {safe_join(root, rel) for rel in pages})
+        remove_stale(root, {safe_join(root, rel) for rel in pages})
     return changed
+
+
+def write_file(target: Path, data: bytes) -> bool:
+    """Write ``data`` unless the file already holds it; True when it was written."""
+    if target.is_file() and target.read_bytes() == data:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return True
 
 
 def safe_join(root: Path, rel: str) -> Path:
@@ -39,7 +43,8 @@ def safe_join(root: Path, rel: str) -> Path:
     return root.joinpath(*parts)
 
 
-def _remove_stale(root: Path, keep: set[Path]) -> None:
+def remove_stale(root: Path, keep: set[Path]) -> None:
+    """Delete files under ``root`` that are not in ``keep``, and folders left empty."""
     for path in sorted(root.rglob("*"), reverse=True):
         if path.is_file() and path not in keep:
             path.unlink()

@@ -22,7 +22,7 @@ class Period:
 
     @property
     def slug(self) -> str:
-        return self.label.lower()
+        return self.label
 
 
 def parse_day(text: str) -> Period:

@@ -29,6 +29,9 @@ class Settings(Strict):
     templates_dir: str = "templates"
     cache_dir: str = ".handbook-cache"
     max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1024)
+    print: bool = Field(
+        default=True, description="Make the printable sheets (PDF, XLSX) in every build."
+    )
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from generator.escape import md
 from generator.findings import ContentError
 from generator.handbook import Handbook
 from generator.model import Role
+from generator.sheets import downloads_folder, role_sheets
 from generator.source import SourceError, read_document
 
 # Pages of a role, in reading order: (file name, template, the Role field it needs).
@@ -47,6 +48,11 @@ def role_page(role_id: str, page: str = "index.md") -> str:
     return f"roles/{role_id}/{page}"
 
 
+def download_page(role: Role, name: str) -> str:
+    """The site path of a printable file of ``role`` (a sheet or the workbook)."""
+    return f"{downloads_folder(role.id)}/{name}"
+
+
 def role_pages(role: Role) -> list[tuple[str, str]]:
     """(file name, template) of the pages this role has."""
     return [
@@ -56,8 +62,12 @@ def role_pages(role: Role) -> list[tuple[str, str]]:
     ]
 
 
-def render_pages(handbook: Handbook) -> dict[str, str]:
-    """Render every page of the handbook, in a stable order."""
+def render_pages(handbook: Handbook, *, downloads: bool = False) -> dict[str, str]:
+    """Render every page of the handbook, in a stable order.
+
+    With ``downloads``, role pages link the printable sheets (which the caller
+    publishes under ``roles/<id>/downloads/``).
+    """
     env = make_environment(handbook.project.templates_dir)
     labels = load_labels(handbook.project.templates_dir, handbook.project.settings.language)
     common = {
@@ -65,6 +75,7 @@ def render_pages(handbook: Handbook) -> dict[str, str]:
         "settings": handbook.project.settings,
         "L": labels,
         "structure": structure.Structure(handbook.roles),
+        "downloads": downloads,
     }
     pages: dict[str, str] = {}
     for path, template in SITE_PAGES.items():
@@ -96,6 +107,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["yaml"] = yaml_string
     env.globals["role_page"] = role_page
     env.globals["role_pages"] = role_pages
+    env.globals["sheets"] = role_sheets
+    env.globals["download"] = download_page
     return env
 
 
@@ -112,9 +125,7 @@ def yaml_string(value: object) -> Markup:
 
 
 @jinja2.pass_context
-def link(
-    context: jinja2.runtime.Context, target: str, text: object, hint: object = None
-) -> Markup:
+def link(context: jinja2.runtime.Context, target: str, text: object, hint: object = None) -> Markup:
     """A Markdown link from the page being rendered to page ``target``.
 
     ``hint`` becomes the link's tooltip (its title attribute).

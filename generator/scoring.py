@@ -26,8 +26,10 @@ def points(goal: Goal, actual: float) -> float:
         return 0.0
     if rate < 100:
         raw = 100 - (100 - rate) * rule.deduct_per_point_below
-    else:
+    elif rule.add_per_point_above:
         raw = 100 + (rate - 100) * rule.add_per_point_above
+    else:
+        raw = 100.0
     return max(0.0, min(raw, rule.max_percent_of_weight))
 
 

@@ -6,6 +6,7 @@ the job of the printing and spreadsheet adapters.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -28,7 +29,9 @@ class Sheet:
 
     def filename(self, period: Period | None = None, person: str | None = None) -> str:
         stem = f"checklist-{self.checklist_id}" if self.checklist_id else self.kind
-        parts = [stem] + ([period.slug] if period else []) + ([person] if person else [])
+        parts = [stem] + ([period.slug] if period else [])
+        if person:
+            parts.append(re.sub(r"[^\w]+", "_", person).strip("_") or "person")
         return "-".join(parts) + ".pdf"
 
 

@@ -14,20 +14,29 @@ import sys
 import tempfile
 from pathlib import Path
 
+from generator.printables import PrintReport
 from generator.project import Project
 
 MKDOCS_CONFIG = "mkdocs.yml"
+PROGRESS_LOGGER = "mkdocs.plugins.handbook"
 
 
 class SiteError(Exception):
     """MkDocs refused to build; the message says why."""
 
 
-def build_site(project: Project, out_dir: Path) -> None:
-    """Build the handbook site into ``out_dir`` (replaced only on success)."""
+def build_site(
+    project: Project, out_dir: Path, *, printing: bool | None = None
+) -> PrintReport | None:
+    """Build the handbook site into ``out_dir`` (replaced only on success).
+
+    ``printing`` overrides the ``print`` setting; returns what was printed.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from generator.mkdocs_plugin import HandbookPlugin
 
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -35,16 +44,30 @@ def build_site(project: Project, out_dir: Path) -> None:
     handler = _stderr_handler()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
+    level = logger.level
+    if sys.stderr.isatty():  # progress of the slow stages, on a terminal only
+        logger.setLevel(logging.INFO)
+        handler.setLevel(logging.INFO)
+        handler.addFilter(
+            lambda record: record.levelno >= logging.WARNING or record.name == PROGRESS_LOGGER
+        )
     try:
         config = load_config(
             config_file=str(project.root / MKDOCS_CONFIG), site_dir=str(staging), strict=True
         )
+        plugin = config.plugins["handbook"]
+        if not isinstance(plugin, HandbookPlugin):
+            raise SiteError(f"the 'handbook' plugin is missing from {MKDOCS_CONFIG}")
+        plugin.printing_override = printing
         build(config)
         swap_in(staging, out_dir)
+        report: PrintReport | None = plugin.print_report
+        return report
     except MkDocsException as exc:
         raise SiteError(str(exc)) from None
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
         shutil.rmtree(staging, ignore_errors=True)
 
 

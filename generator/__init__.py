@@ -1,0 +1,1 @@
+"""Role Handbook: role definitions (YAML) in, an HR handbook (site, PDFs, XLSX) out."""

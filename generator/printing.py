@@ -1,0 +1,118 @@
+"""Printable sheets as HTML: the print templates filled with a role's data.
+
+This stage knows nothing about PDF; ``pdf.py`` turns the HTML into pages.
+Values are HTML-escaped by Jinja's autoescaping, and templates come from the
+project's ``templates/print/`` folder with its stylesheet ``print.css``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator.handbook import Handbook
+from generator.model import Checklist, Role
+from generator.periods import Period
+from generator.render import load_labels, num
+from generator.sheets import Sheet
+
+PRINT_DIR = "print"
+STYLESHEET = "print.css"
+
+
+@dataclass(frozen=True)
+class SheetRequest:
+    """One sheet to print, optionally dated or made out to a person."""
+
+    role: Role
+    sheet: Sheet
+    period: Period | None = None  # for checklists: the dates the sheet covers
+    person: str | None = None  # for the goal sheet
+    review_period: Period | None = None  # for the goal sheet
+    signed: date | None = None  # for the goal sheet
+
+
+class PrintTemplates:
+    def __init__(self, handbook: Handbook) -> None:
+        self.handbook = handbook
+        templates = handbook.project.templates_dir
+        self.base_dir = templates / PRINT_DIR
+        self.labels = load_labels(templates, handbook.project.settings.language)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(templates),
+            undefined=jinja2.StrictUndefined,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["num"] = num
+        self.env.filters["css_counters"] = css_counters
+
+    @property
+    def stylesheet(self) -> Path:
+        return self.base_dir / STYLESHEET
+
+    def html(self, request: SheetRequest) -> str:
+        context: dict[str, Any] = {
+            "handbook": self.handbook,
+            "settings": self.handbook.project.settings,
+            "L": self.labels,
+            "role": request.role,
+            "sheet": request.sheet,
+            "title": self._title(request),
+            "period": request.period,
+            "columns": self._columns(request),
+            "person": request.person,
+            "review_period": request.review_period,
+            "signed": request.signed,
+        }
+        return self.env.get_template(f"{PRINT_DIR}/sheet.html.j2").render(context)
+
+    def _title(self, request: SheetRequest) -> str:
+        if request.sheet.checklist_id:
+            return request.role.checklist(request.sheet.checklist_id).title
+        if request.sheet.kind == "pack":
+            return str(self.labels["downloads"]["pack"])
+        return str(self.labels["pages"][request.sheet.kind])
+
+    def _columns(self, request: SheetRequest) -> list[str]:
+        """Date columns of a dated checklist: one per working day, week or month."""
+        if request.period is None or request.sheet.checklist_id is None:
+            return []
+        checklist = request.role.checklist(request.sheet.checklist_id)
+        return date_columns(checklist, request.period, self.labels["print"])
+
+
+def date_columns(checklist: Checklist, period: Period, words: dict[str, Any]) -> list[str]:
+    """Column headings for ticking ``checklist`` once per occurrence within ``period``."""
+    if checklist.frequency == "daily":
+        weekdays = words["weekdays"]
+        return [f"{weekdays[d.weekday()]} {d.month}/{d.day}" for d in period.working_days]
+    if checklist.frequency == "weekly":
+        mondays = sorted({d - timedelta(days=d.weekday()) for d in period.working_days})
+        template = str(words["week_column"])
+        return [
+            template.replace("{n}", str(m.isocalendar().week)) + f" {m.month}/{m.day}"
+            for m in mondays
+        ]
+    return []
+
+
+def css_counters(text: str) -> Markup:
+    """``第 {page} 页，共 {pages} 页`` -> a CSS ``content`` value with page counters."""
+    parts = re.split(r"(\{pages?\})", text)
+    out = []
+    for part in parts:
+        if part == "{page}":
+            out.append("counter(page)")
+        elif part == "{pages}":
+            out.append("counter(pages)")
+        elif part:
+            out.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return Markup(" ".join(out))

@@ -1,0 +1,148 @@
+"""The spreadsheet adapter: a goal sheet that scores itself (openpyxl).
+
+One row per goal with an input cell for the actual value (or the rating of a
+qualitative goal), and formulas that compute achievement, points and the
+weighted score by each goal's own scoring rule, the same arithmetic as
+``scoring.py``. Opens in Excel, WPS and LibreOffice.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from generator.model import Goal, Role
+
+HEADER_ROW = 4
+COLUMNS = ("number", "item", "metric", "unit", "target", "weight", "scoring", "actual",
+           "achievement", "points", "weighted")  # fmt: skip
+
+
+def goal_workbook(
+    role: Role, labels: dict[str, Any], person: str | None = None, period: str | None = None
+) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    words, print_words, book_words = labels["goals"], labels["print"], labels["workbook"]
+    wb = Workbook()
+    ws = wb.worksheets[0]
+    ws.title = str(book_words["sheet_name"])[:31]
+    ws["A1"] = f"{role.title} · {labels['pages']['goals']}"
+    ws["A1"].font = Font(size=14, bold=True)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    ws["A2"] = f"{print_words['person']}：{person or ''}"
+    ws["D2"] = f"{print_words['review_period']}：{period or ''}"
+    ws["H2"] = f"{print_words['signed_on']}："
+
+    headings = [
+        words["number"], words["item"], words["metric"], book_words["unit"], words["target"],
+        f"{words['weight']}(%)", words["scoring"], print_words["actual"],
+        book_words["achievement"], book_words["points"], book_words["weighted_score"],
+    ]  # fmt: skip
+    thin = Side(style="thin", color="444444")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for col, text in enumerate(headings, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=text)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEF0F6")
+        cell.border = border
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    number_check = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+        error=str(book_words["number_hint"]), showErrorMessage=True,
+    )  # fmt: skip
+    ws.add_data_validation(number_check)
+    input_fill = PatternFill("solid", fgColor="FFF7D6")
+    first = HEADER_ROW + 1
+    for index, goal in enumerate(role.goals):
+        row = first + index
+        target = goal.target if goal.kind == "quantitative" else goal.target_level
+        values: list[str | float | int | None] = [
+            index + 1, goal.name, goal.metric, goal.unit or "", target, goal.weight,
+            _rule_text(goal),
+        ]  # fmt: skip
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=row, column=col, value=value)
+        actual = ws.cell(row=row, column=8)
+        actual.fill = input_fill
+        if goal.kind == "quantitative":
+            number_check.add(actual.coordinate)
+            ws.cell(row=row, column=9, value=_achievement_formula(goal, row))
+            ws.cell(row=row, column=10, value=_points_formula(goal, row))
+        else:
+            levels = ",".join(level.level for level in goal.rating_scale)
+            choice = DataValidation(
+                type="list", formula1=f'"{levels}"', allow_blank=True,
+                error=str(book_words["level_hint"]), showErrorMessage=True,
+            )  # fmt: skip
+            ws.add_data_validation(choice)
+            choice.add(actual.coordinate)
+            ws.cell(row=row, column=10, value=_level_formula(goal, row))
+        ws.cell(row=row, column=11, value=f'=IF(J{row}="","",F{row}*J{row}/100)')
+        for col in range(1, len(COLUMNS) + 1):
+            cell = ws.cell(row=row, column=col)
+            cell.border = border
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row=row, column=9).number_format = "0.0"
+        ws.cell(row=row, column=10).number_format = "0.0"
+        ws.cell(row=row, column=11).number_format = "0.00"
+
+    last = first + len(role.goals) - 1
+    total = last + 1
+    ws.cell(row=total, column=2, value=words["total"]).font = Font(bold=True)
+    ws.cell(row=total, column=6, value=f"=SUM(F{first}:F{last})").font = Font(bold=True)
+    ws.cell(row=total, column=11, value=f"=SUM(K{first}:K{last})").font = Font(bold=True)
+    ws.cell(row=total, column=11).number_format = "0.00"
+    for col in range(1, len(COLUMNS) + 1):
+        ws.cell(row=total, column=col).border = border
+
+    widths = (6, 18, 24, 8, 10, 9, 40, 10, 10, 10, 11)
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = f"A{first}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _rule_text(goal: Goal) -> str:
+    if goal.scoring:
+        return goal.scoring.text
+    return "；".join(f"{lvl.level}={lvl.score_percent:g}" for lvl in goal.rating_scale)
+
+
+def _achievement_formula(goal: Goal, row: int) -> str:
+    actual, target = f"H{row}", f"E{row}"
+    if goal.direction == "lower_is_better":
+        # An actual of 0 is the best possible result: count it as far above target.
+        return f'=IF({actual}="","",IF({actual}=0,1000,{target}/{actual}*100))'
+    return f'=IF({actual}="","",{actual}/{target}*100)'
+
+
+def _points_formula(goal: Goal, row: int) -> str:
+    rule = goal.scoring
+    assert rule is not None
+    rate = f"I{row}"
+    above = f"100+({rate}-100)*{rule.add_per_point_above:g}" if rule.add_per_point_above else "100"
+    raw = f"IF({rate}<100,100-(100-{rate})*{rule.deduct_per_point_below:g},{above})"
+    capped = f"MIN({rule.max_percent_of_weight:g},MAX(0,{raw}))"
+    return f'=IF({rate}="","",IF({rate}<{rule.zero_below_percent:g},0,{capped}))'
+
+
+def _level_formula(goal: Goal, row: int) -> str:
+    expr = '""'
+    for level in reversed(goal.rating_scale):
+        text = level.level.replace('"', '""')
+        expr = f'IF(H{row}="{text}",{level.score_percent:g},{expr})'
+    return f'=IF(H{row}="","",{expr})'

@@ -293,7 +293,7 @@ def print_sheet(
                 docs = [writer.render(templates.html(SheetRequest(role, s)), s.key) for s in parts]
             else:
                 docs = [writer.render(templates.html(request), sheet.key)]
-            data = writer.pdf(*docs)
+            data = writer.pdf(*docs, name=target.name)
         except PdfError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CONTENT)

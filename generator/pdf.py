@@ -61,24 +61,19 @@ class PdfWriter:
 
     def render(self, html: str, name: str) -> Any:
         """Lay out ``html`` as pages (a WeasyPrint document); ``name`` is for messages."""
-        with _glyph_guard() as missing:
+        with _glyph_guard(name):
             source = self._weasyprint.HTML(
                 string=html, base_url=self._base_dir.as_uri() + "/", url_fetcher=self._fetcher
             )
-            document = source.render(font_config=self._fonts)
-        if missing:
-            raise PdfError(
-                f"{name}: some characters have no glyph in the installed fonts"
-                f" ({missing[0]}); install {FONT_PACKAGE}"
-            )
-        return document
+            return source.render(font_config=self._fonts)
 
     @staticmethod
-    def pdf(*documents: Any) -> bytes:
+    def pdf(*documents: Any, name: str = "sheet") -> bytes:
         """One PDF of the pages of ``documents``, each keeping its own page numbers."""
         first, *_ = documents
         pages = [page for document in documents for page in document.pages]
-        data: bytes = first.copy(pages).write_pdf()
+        with _glyph_guard(name):  # glyphs are looked up when text is drawn
+            data: bytes = first.copy(pages).write_pdf()
         return data
 
 
@@ -98,8 +93,8 @@ def _local_fetcher(root: Path) -> Any:
 
 
 @contextmanager
-def _glyph_guard() -> Iterator[list[str]]:
-    """Collect WeasyPrint's warnings about characters drawn as empty boxes."""
+def _glyph_guard(name: str) -> Iterator[None]:
+    """Fail when WeasyPrint draws characters as empty boxes (".notdef" glyphs)."""
     missing: list[str] = []
 
     class Catch(logging.Handler):
@@ -112,6 +107,11 @@ def _glyph_guard() -> Iterator[list[str]]:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        yield missing
+        yield
     finally:
         logger.removeHandler(handler)
+    if missing:
+        raise PdfError(
+            f"{name}: some characters have no glyph in the installed fonts ({missing[0]});"
+            f" install {FONT_PACKAGE}"
+        )

@@ -69,7 +69,7 @@ def write_printables(
                         documents[part] = writer.render(html, part)
                         report.pages += len(documents[part].pages)
                 combined = [documents[part] for part, _ in parts]
-                write_file(safe_join(out_dir, rel), writer.pdf(*combined))
+                write_file(safe_join(out_dir, rel), writer.pdf(*combined, name=rel))
                 report.rendered += 1
                 continue
             html = templates.html(SheetRequest(role, sheet))
@@ -80,7 +80,7 @@ def write_printables(
                 continue
             writer = writer or PdfWriter(templates.base_dir)
             documents[rel] = writer.render(html, rel)
-            write_file(safe_join(out_dir, rel), writer.pdf(documents[rel]))
+            write_file(safe_join(out_dir, rel), writer.pdf(documents[rel], name=rel))
             report.rendered += 1
             report.pages += len(documents[rel].pages)
         if role.goals:

@@ -14,7 +14,8 @@ from generator.cli import main
 
 
 def build(root: Path, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, ["--project", str(root), "build", *args])
+    """`handbook build` without the printable sheets (tests/test_print.py covers those)."""
+    return CliRunner().invoke(main, ["--project", str(root), "build", "--no-print", *args])
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -56,7 +56,9 @@ def test_reporting_lines_connect_the_three_roles(handbook: Handbook) -> None:
 
 def test_built_site_finds_sales_director_words(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    result = CliRunner().invoke(main, ["--project", str(REPO), "build", "--out", str(site)])
+    result = CliRunner().invoke(
+        main, ["--project", str(REPO), "build", "--no-print", "--out", str(site)]
+    )
     assert result.exit_code == 0, result.stderr
     words = search_words(site, "roles/sales-director/")
     assert {"主任", "绩效", "谈判", "crm"} <= words

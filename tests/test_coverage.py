@@ -52,7 +52,7 @@ def test_coverage_page_shows_20_of_20_under_the_headings(handbook: Handbook) -> 
     assert "20/20 条原则已覆盖，3/3 个常见问题已覆盖" in page
     for number, name in enumerate(ARTICLE_HEADINGS, start=1):
         assert f"| {number}. {name} |" in page
-    assert "[G1](roles/sales-director/goals.md \"目标：月度销售额\")" in page
+    assert '[G1](roles/sales-director/goals.md "目标：月度销售额")' in page
     assert "未覆盖" not in page
 
 

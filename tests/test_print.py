@@ -1,0 +1,303 @@
+"""Printable sheets: real PDFs (text, fonts, pages, pixels) and a workbook that scores itself."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from PIL import Image
+
+from generator.cli import main
+from generator.handbook import load_handbook
+from generator.pdf import PdfError, PdfWriter, _local_fetcher
+from generator.project import open_project
+from generator.render import load_labels
+from generator.scoring import level_points, points, weighted
+from generator.xlsx import goal_workbook
+from tests.conftest import REPO, make_project
+
+
+def run(root: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["--project", str(root), *args])
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def squeeze(text: str) -> str:
+    """Text without white space: table cells wrap lines anywhere."""
+    return re.sub(r"\s+", "", text)
+
+
+def page_count(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    return int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1))  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("print") / "handbook")
+    result = run(root, "build", "--print")
+    assert result.exit_code == 0, result.stderr
+    assert "printable files" in result.stdout
+    return root
+
+
+def test_every_role_gets_its_printables(built: Path) -> None:
+    folder = built / "site/roles/team-lead/downloads"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "checklist-daily.pdf",
+        "checklist-weekly.pdf",
+        "goals.pdf",
+        "goals.xlsx",
+        "job-description.pdf",
+        "pack.pdf",
+        "training.pdf",
+    ]
+    assert (built / "site/roles/sales-rep/downloads/checklist-visit.pdf").is_file()
+
+
+def test_role_pages_link_their_downloads(built: Path) -> None:
+    overview = (built / "site/roles/team-lead/index.html").read_text("utf-8")
+    assert 'href="downloads/pack.pdf"' in overview
+    checklists = (built / "site/roles/team-lead/checklists/index.html").read_text("utf-8")
+    assert 'href="../downloads/checklist-daily.pdf"' in checklists
+    goals = (built / "site/roles/team-lead/goals/index.html").read_text("utf-8")
+    assert 'href="../downloads/goals.xlsx"' in goals
+
+
+def test_checklist_pdf_shows_title_every_item_and_sign_off(built: Path) -> None:
+    pdf = built / "site/roles/team-lead/downloads/checklist-daily.pdf"
+    text = squeeze(pdf_text(pdf))
+    assert "销售组长·每日工作清单" in text
+    for item in ("主持晨会并确认当日拜访计划", "在CRM中更新客户跟进记录"):
+        assert item in text
+    for word in ("执行人（签字）", "主管（签字）", "日期", "完成", "备注"):
+        assert word in text
+    assert "第1页，共1页" in text  # footer: page X of Y
+    assert page_count(pdf) == 1
+
+
+def test_goal_sheet_pdf_has_weights_scoring_and_signatures(built: Path) -> None:
+    pdf = built / "site/roles/team-lead/downloads/goals.pdf"
+    text = squeeze(pdf_text(pdf))
+    for word in ("月度销售额", "团队协作水平", "70%", "30%", "100%", "实际值", "得分"):
+        assert word in text
+    assert "完成率每低1%扣1分；低于80%不得分。" in text
+    assert "责任人（签字）" in text and "考核人（签字）" in text
+
+
+def test_pdfs_embed_a_cjk_font(built: Path) -> None:
+    fonts = subprocess.run(
+        ["pdffonts", str(built / "site/roles/team-lead/downloads/job-description.pdf")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    cjk = [line for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(" yes " in line for line in cjk)
+
+
+def test_pack_combines_every_sheet(built: Path) -> None:
+    folder = built / "site/roles/team-lead/downloads"
+    parts = ["job-description", "goals", "training", "checklist-daily", "checklist-weekly"]
+    assert page_count(folder / "pack.pdf") == sum(page_count(folder / f"{p}.pdf") for p in parts)
+
+
+def test_first_page_is_not_blank(built: Path, tmp_path: Path) -> None:
+    pdf = built / "site/roles/team-lead/downloads/checklist-daily.pdf"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", "-singlefile",
+                    str(pdf), str(tmp_path / "page")], check=True)  # fmt: skip
+    image = Image.open(tmp_path / "page.png").convert("L")
+    histogram = image.histogram()
+    dark = sum(histogram[:128])
+    assert dark > 0.01 * image.width * image.height
+
+
+def test_unchanged_build_renders_no_pdf(built: Path) -> None:
+    pdf = built / "site/roles/team-lead/downloads/goals.pdf"
+    before = pdf.read_bytes()
+    result = run(built, "build", "--print")
+    assert result.exit_code == 0, result.stderr
+    assert "(0 PDFs rendered)" in result.stdout
+    assert pdf.read_bytes() == before
+
+
+def test_no_print_builds_without_downloads(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    result = run(root, "build", "--no-print")
+    assert result.exit_code == 0, result.stderr
+    assert not (root / "site/roles/team-lead/downloads").exists()
+    assert "downloads/" not in (root / "site/roles/team-lead/index.html").read_text("utf-8")
+
+
+def test_dated_weekly_sheet_has_a_column_per_working_day(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "week.pdf"
+    result = run(project, "print", "team-lead", "daily", "--week", "2026-W49", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = squeeze(pdf_text(out))
+    assert "2026-W49（2026-11-30至2026-12-06）" in text
+    # each day column is headed by the weekday over its date
+    assert "周一周二周三周四周五备注11/3012/112/212/312/4" in text
+    assert "周六" not in text
+
+
+def test_monthly_sheet_of_a_weekly_checklist_has_a_column_per_week(
+    project: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "month.pdf"
+    result = run(project, "print", "team-lead", "weekly", "--month", "2026-12", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = squeeze(pdf_text(out))
+    assert "第49周第50周第51周第52周第53周备注11/3012/712/1412/2112/28" in text
+
+
+def test_goal_sheet_made_out_to_a_person(project: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["--project", str(project), "print", "team-lead", "goals", "--person", "张三",
+         "--period", "2027-Q1", "--signed", "2027-01-05"],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    written = Path(result.stdout.split("Wrote ", 1)[1].strip())
+    try:
+        assert written.name == "team-lead-goals-2027-Q1-张三.pdf"
+        text = squeeze(pdf_text(written))
+        assert "责任人：张三" in text
+        assert "考核周期：2027-Q1（2027-01-01至2027-03-31）" in text
+        assert "签订日期：2027-01-05" in text
+    finally:
+        written.unlink()
+
+
+def test_print_usage_errors(project: Path) -> None:
+    assert run(project, "print", "team-lead", "goals", "--week", "2026-W49").exit_code == 2
+    assert run(project, "print", "team-lead", "daily", "--week", "2026-W60").exit_code == 2
+    assert run(project, "print", "nobody", "goals").exit_code == 2
+    bad = run(project, "print", "team-lead", "C9")
+    assert bad.exit_code == 2 and "choose from: job-description, goals" in bad.stderr
+
+
+def test_missing_cjk_font_is_a_clear_error(project: Path, tmp_path: Path) -> None:
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f"<fontconfig><cachedir>{tmp_path}/cache</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "from generator.cli import main; main()", "--project",
+         str(project), "print", "team-lead", "daily", "--out", str(tmp_path / "x.pdf")],
+        capture_output=True, text=True,
+        env={"PATH": "/usr/bin:/bin", "FONTCONFIG_FILE": str(config),
+             "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "no Chinese (CJK) font is installed" in result.stderr
+    assert "apt-get install fonts-noto-cjk" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_glyphs_without_a_font_fail_the_sheet() -> None:
+    writer = PdfWriter(REPO / "templates" / "print")
+    with pytest.raises(PdfError, match="no glyph"):
+        writer.pdf(writer.render("<p>\ue000\ue001</p>", "test"), name="test")
+
+
+def test_renderer_loads_local_template_files_only(tmp_path: Path) -> None:
+    fetch = _local_fetcher(REPO / "templates" / "print")
+    with pytest.raises(ValueError, match="remote resources are not loaded"):
+        fetch("http://127.0.0.1:9/logo.png")
+    with pytest.raises(ValueError, match="only files in"):
+        fetch((tmp_path / "secret.css").as_uri())
+    assert fetch((REPO / "templates/print/print.css").as_uri()) is not None
+
+
+@pytest.fixture(scope="module")
+def soffice() -> str:
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        pytest.fail("LibreOffice recalculates the workbook: apt-get install libreoffice-calc-nogui")
+    return path
+
+
+def test_workbook_recalculates_to_the_scoring_rules(soffice: str, tmp_path: Path) -> None:
+    handbook = load_handbook(open_project(REPO))
+    role = handbook.role("sales-director")
+    labels = load_labels(REPO / "templates", "zh-CN")
+    book = load_workbook(io.BytesIO(goal_workbook(role, labels, "张三", "2027-Q1")))
+    sheet = book.worksheets[0]
+    # Actual values that exercise each branch: below the floor, below, at, above, over the cap.
+    factors = [0.7, 0.95, 1.0, 1.1, 1.5, 0.9, 0.5, 1.02]
+    expected: list[float] = []
+    for index, goal in enumerate(role.goals):
+        row = 5 + index
+        if goal.kind == "quantitative":
+            assert goal.target is not None
+            actual = round(goal.target * factors[index % len(factors)], 2)
+            expected.append(weighted(goal, points(goal, actual)))
+        else:
+            actual = goal.rating_scale[index % len(goal.rating_scale)].level  # type: ignore[assignment]
+            expected.append(weighted(goal, level_points(goal, str(actual))))
+        sheet.cell(row=row, column=8, value=actual)
+    source = tmp_path / "filled.xlsx"
+    book.save(source)
+    subprocess.run(
+        [soffice, "--headless", "-env:UserInstallation=" + (tmp_path / "lo").as_uri(),
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
+         str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    with (tmp_path / "filled.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    goal_rows = rows[4 : 4 + len(role.goals)]
+    computed = [float(r[10]) for r in goal_rows]
+    assert computed == pytest.approx(expected, abs=0.01)
+    total_row = rows[4 + len(role.goals)]
+    assert float(total_row[5]) == 100
+    assert float(total_row[10]) == pytest.approx(sum(expected), abs=0.05)
+    # Print setup: A4 landscape with the header row repeated on every page.
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.print_title_rows == "$4:$4"
+
+
+def test_scoring_rules() -> None:
+    handbook = load_handbook(open_project(REPO))
+    goal = handbook.role("sales-director").goal("G1")  # 280 万元, -1/+0.5 per point, floor 80 %
+    assert points(goal, 280) == 100
+    assert points(goal, 266) == pytest.approx(95)  # 95 %: 5 points below
+    assert points(goal, 223) == 0  # below 80 %
+    assert points(goal, 308) == pytest.approx(105)  # 110 %: 10 points above x 0.5
+    assert points(goal, 1000) == 120  # capped
+    assert weighted(goal, 95) == pytest.approx(9.5)
+
+
+def test_printing_a_site_page_gives_a_clean_sheet(built: Path, tmp_path: Path) -> None:
+    """Chromium's own PDF printing of a checklist page: content only, no navigation chrome."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("Chromium is needed for this test (apt-get install chromium)")
+    out = tmp_path / "page.pdf"
+    page = built / "site/roles/team-lead/checklists/index.html"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update",
+         f"--user-data-dir={tmp_path / 'profile'}", "--no-pdf-header-footer",
+         f"--print-to-pdf={out}", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    text = squeeze(pdf_text(out))
+    assert "主持晨会并确认当日拜访计划" in text and "每日工作清单" in text
+    for chrome in ("搜索", "首页", "岗位目录", "概览·岗位说明书", "MaterialforMkDocs"):
+        assert chrome not in text

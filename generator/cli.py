@@ -61,6 +61,14 @@ def _open(ctx: click.Context) -> Project:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _load(ctx: click.Context) -> Handbook:
+    """The project's handbook; content errors end the command with exit code 1."""
+    project = _open(ctx)
+    with _content_errors(project):
+        return load_handbook(project)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _report_warnings(handbook: Handbook, strict: bool) -> None:
     if handbook.warnings:
         click.echo(format_report(handbook.warnings, handbook.project.root), err=True)
@@ -89,9 +97,8 @@ def build(ctx: click.Context, out: Path | None, strict: bool, printing: bool | N
     from generator.site import SiteError, build_site
 
     started = time.perf_counter()
-    project = _open(ctx)
-    with _content_errors(project):
-        handbook = load_handbook(project)
+    handbook = _load(ctx)
+    project = handbook.project
     _report_warnings(handbook, strict)
     out_dir = out or project.root / "site"
     try:
@@ -121,11 +128,9 @@ def serve(ctx: click.Context, dev_addr: str | None) -> None:
     """Serve the handbook locally and rebuild on every change to content/ or templates/."""
     from generator.site import serve_site
 
-    project = _open(ctx)
-    with _content_errors(project):
-        handbook = load_handbook(project)
+    handbook = _load(ctx)
     _report_warnings(handbook, strict=False)
-    serve_site(project, dev_addr)
+    serve_site(handbook.project, dev_addr)
 
 
 @main.command()
@@ -226,9 +231,8 @@ def new_role(
 @click.pass_context
 def render(ctx: click.Context, out: Path) -> None:
     """Write the generated Markdown pages to a folder (no MkDocs involved)."""
-    project = _open(ctx)
-    with _content_errors(project):
-        handbook = load_handbook(project)
+    handbook = _load(ctx)
+    with _content_errors(handbook.project):
         pages = render_pages(handbook)
     changed = write_pages(pages, out, prune=False)
     click.echo(f"Rendered {len(pages)} pages into {out} ({len(changed)} changed)")
@@ -264,9 +268,7 @@ def print_sheet(
     from generator.printing import PrintTemplates
     from generator.xlsx import goal_workbook
 
-    project = _open(ctx)
-    with _content_errors(project):
-        handbook = load_handbook(project)
+    handbook = _load(ctx)
     try:
         role = handbook.role(role_id)
     except KeyError:

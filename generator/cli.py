@@ -7,10 +7,12 @@ Errors and warnings go to stderr; success prints one short line.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import click
@@ -23,6 +25,7 @@ from generator.periods import parse_day, parse_month, parse_review_period, parse
 from generator.printing import SheetRequest
 from generator.project import Project, open_project
 from generator.render import make_environment, render_pages
+from generator.review import review_due
 from generator.sheets import Sheet, find_sheet, role_sheets
 
 EXIT_CONTENT = 1
@@ -61,11 +64,24 @@ def _open(ctx: click.Context) -> Project:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _today() -> date:
+    """Today, or HANDBOOK_TODAY (YYYY-MM-DD) for reproducible review-date checks."""
+    value = os.environ.get("HANDBOOK_TODAY")
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.UsageError(
+            f"HANDBOOK_TODAY must be a date like 2026-12-01, got {value!r}"
+        ) from None
+
+
 def _load(ctx: click.Context) -> Handbook:
     """The project's handbook; content errors end the command with exit code 1."""
     project = _open(ctx)
     with _content_errors(project):
-        return load_handbook(project)
+        return load_handbook(project, today=_today())
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -137,6 +153,11 @@ def serve(ctx: click.Context, dev_addr: str | None) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
+    "--stale",
+    is_flag=True,
+    help="List the roles overdue for review (last_reviewed + interval), with their owners.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -145,13 +166,18 @@ def serve(ctx: click.Context, dev_addr: str | None) -> None:
     help="Output format of the findings.",
 )
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
+def validate(
+    ctx: click.Context, paths: tuple[Path, ...], strict: bool, stale: bool, fmt: str
+) -> None:
     """Check role files (default: all of content/roles/) and report every problem."""
+    if stale:
+        _list_stale(_load(ctx), fmt)
+        return
     project = _open(ctx)
     files = _expand(paths) if paths else None
     findings: list[Finding]
     try:
-        handbook = load_handbook(project, files)
+        handbook = load_handbook(project, files, today=_today())
         findings = handbook.warnings
         count = len(handbook.roles)
     except ContentError as exc:
@@ -169,6 +195,27 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str
         sys.exit(EXIT_CONTENT)
     if fmt == "text":
         click.echo(f"{count} role file(s) OK")
+
+
+def _list_stale(handbook: Handbook, fmt: str) -> None:
+    today = _today()
+    rows = [
+        {"role": r.id, "title": r.title, "owner": r.document.owner,
+         "last_reviewed": r.document.last_reviewed.isoformat(), "due": review_due(r).isoformat()}
+        for r in handbook.roles
+        if review_due(r) < today
+    ]  # fmt: skip
+    if fmt == "json":
+        click.echo(json.dumps({"today": today.isoformat(), "stale": rows}, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"No role is overdue for review on {today.isoformat()}")
+        return
+    for row in rows:
+        click.echo(
+            f"{row['role']}\t{row['title']}\towner: {row['owner']}\t"
+            f"last reviewed {row['last_reviewed']}\tdue {row['due']}"
+        )
 
 
 def _expand(paths: tuple[Path, ...]) -> list[Path]:

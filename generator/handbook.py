@@ -8,6 +8,7 @@ gives up, so one run shows every mistake.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from generator.check import SourcedRole, check_roles
@@ -15,6 +16,7 @@ from generator.coverage import Coverage, coverage
 from generator.findings import ContentError, Finding
 from generator.model import Framework, Role
 from generator.project import Project
+from generator.review import review_roles
 from generator.source import Document, SourceError, read_document
 from generator.validate import validate_document
 
@@ -47,8 +49,13 @@ class Handbook:
         return grouped
 
 
-def load_handbook(project: Project, paths: list[Path] | None = None) -> Handbook:
-    """Load the project's roles (or just ``paths``); raise ContentError on any error."""
+def load_handbook(
+    project: Project, paths: list[Path] | None = None, today: date | None = None
+) -> Handbook:
+    """Load the project's roles (or just ``paths``); raise ContentError on any error.
+
+    ``today`` (default: the current date) decides which roles are overdue for review.
+    """
     all_files = project.role_files()
     files = all_files if paths is None else paths
     framework, findings = load_framework(project)
@@ -65,6 +72,10 @@ def load_handbook(project: Project, paths: list[Path] | None = None) -> Handbook
         else:
             elsewhere.add(path.stem)
     findings.extend(check_roles(sourced, elsewhere, framework))
+    settings = project.settings
+    findings.extend(
+        review_roles(sourced, settings.smart_max_stretch_percent, today or date.today())
+    )
     if any(f.severity == "error" for f in findings):
         raise ContentError(findings, project.root)
     roles = sorted((s.role for s in sourced), key=lambda r: r.id)

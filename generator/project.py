@@ -29,6 +29,11 @@ class Settings(Strict):
     templates_dir: str = "templates"
     cache_dir: str = ".handbook-cache"
     max_file_bytes: int = Field(default=DEFAULT_MAX_BYTES, ge=1024)
+    smart_max_stretch_percent: float = Field(
+        default=50,
+        ge=0,
+        description="A target further beyond its baseline than this is flagged as not achievable.",
+    )
     print: bool = Field(
         default=True, description="Make the printable sheets (PDF, XLSX) in every build."
     )

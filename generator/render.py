@@ -21,6 +21,7 @@ from generator.findings import ContentError
 from generator.handbook import Handbook
 from generator.model import Role
 from generator.sheets import downloads_folder, role_sheets
+from generator.smart import smart
 from generator.source import SourceError, read_document
 
 # Pages of a role, in reading order: (file name, template, the Role field it needs).
@@ -109,6 +110,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["role_pages"] = role_pages
     env.globals["sheets"] = role_sheets
     env.globals["download"] = download_page
+    env.globals["smart"] = smart
     return env
 
 

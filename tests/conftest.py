@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,15 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI_ROLES = FIXTURES / "mini" / "roles"
 
 ProjectFactory = Callable[..., Path]
+
+# "Today" for every test: which roles are overdue for review must not depend on the calendar.
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI reads HANDBOOK_TODAY (documented for reproducible builds)."""
+    monkeypatch.setenv("HANDBOOK_TODAY", TODAY.isoformat())
 
 
 def make_project(root: Path, roles: dict[str, str] | None = None, *, mini: bool = True) -> Path:

@@ -126,3 +126,32 @@ def test_broken_link_in_a_hand_written_page_fails_the_build(tmp_path: Path) -> N
     assert result.exit_code == 1
     assert "missing.md" in result.stderr
     assert not (root / "site").exists()
+
+
+def test_interrupted_build_leaves_the_published_site_untouched(tmp_path: Path) -> None:
+    """Ctrl-C in the middle of a build: site/ stays byte-identical, no staging folder left."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path / "p")
+    assert build(root).exit_code == 0
+    before = snapshot(root / "site")
+    role = root / "content/roles/team-lead.yaml"
+    role.write_text(role.read_text("utf-8").replace("销售组长", "销售组长（新）"), "utf-8")
+    command = [sys.executable, "-c", "from generator.cli import main; main()",
+               "--project", str(root), "build", "--print"]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(root.glob(".site.building-*/index.html")):  # MkDocs is writing pages
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the build never started writing"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert snapshot(root / "site") == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".site")]

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.handbook import Handbook, load_handbook
 from generator.project import open_project
+from tests.conftest import TODAY
 from tests.test_build import search_words
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def handbook() -> Handbook:
-    return load_handbook(open_project(REPO))
+    return load_handbook(open_project(REPO), today=TODAY)
 
 
 def test_content_validates_without_warnings(handbook: Handbook) -> None:

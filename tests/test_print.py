@@ -301,3 +301,17 @@ def test_printing_a_site_page_gives_a_clean_sheet(built: Path, tmp_path: Path) -
     assert "主持晨会并确认当日拜访计划" in text and "每日工作清单" in text
     for chrome in ("搜索", "首页", "岗位目录", "概览·岗位说明书", "MaterialforMkDocs"):
         assert chrome not in text
+
+
+def test_markup_in_role_text_prints_literally(tmp_path: Path) -> None:
+    lead = (REPO / "tests/fixtures/mini/roles/team-lead.yaml").read_text("utf-8")
+    lead = lead.replace(
+        "text: 主持晨会并确认当日拜访计划",
+        'text: "<b>晨会</b> <script>alert(1)</script> {{ 7*7 }} {% raw %}"',
+    )
+    root = make_project(tmp_path / "p", {"team-lead.yaml": lead})
+    out = tmp_path / "daily.pdf"
+    result = run(root, "print", "team-lead", "daily", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = squeeze(pdf_text(out))
+    assert "<b>晨会</b><script>alert(1)</script>{{7*7}}{%raw%}" in text

@@ -9,7 +9,7 @@ import pytest
 from generator.findings import ContentError, Finding
 from generator.handbook import load_handbook
 from generator.project import open_project
-from tests.conftest import MINI_ROLES, make_project
+from tests.conftest import MINI_ROLES, TODAY, make_project
 
 MINI = (MINI_ROLES / "team-lead.yaml").read_text(encoding="utf-8")
 
@@ -22,7 +22,7 @@ def errors(tmp_path: Path, text: str, name: str = "team-lead.yaml") -> list[str]
     )
     with pytest.raises(ContentError) as caught:
         load_handbook(open_project(root))
-    return [_headline(f, root) for f in caught.value.findings]
+    return [_headline(f, root) for f in caught.value.findings if f.severity == "error"]
 
 
 def _headline(finding: Finding, root: Path) -> str:
@@ -30,7 +30,7 @@ def _headline(finding: Finding, root: Path) -> str:
 
 
 def test_the_mini_handbook_is_valid(project: Path) -> None:
-    handbook = load_handbook(open_project(project))
+    handbook = load_handbook(open_project(project), today=TODAY)
     assert [r.id for r in handbook.roles] == ["sales-rep", "team-lead"]
     assert handbook.warnings == []
 

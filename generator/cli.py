@@ -107,8 +107,15 @@ def _report_warnings(handbook: Handbook, strict: bool) -> None:
     default=None,
     help="Make (or skip) the printable PDF and XLSX sheets (default: 'print' in handbook.yml).",
 )
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Build a site to open from a file share (file://), search included.",
+)
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, strict: bool, printing: bool | None) -> None:
+def build(
+    ctx: click.Context, out: Path | None, strict: bool, printing: bool | None, offline: bool
+) -> None:
     """Validate the content and build the handbook site (replaced only on success)."""
     from generator.site import SiteError, build_site
 
@@ -118,7 +125,7 @@ def build(ctx: click.Context, out: Path | None, strict: bool, printing: bool | N
     _report_warnings(handbook, strict)
     out_dir = out or project.root / "site"
     try:
-        report = build_site(project, out_dir, printing=printing)
+        report = build_site(project, out_dir, printing=printing, offline=offline)
     except SiteError as exc:
         click.echo(f"error: the site was not built, {out_dir} is unchanged: {exc}", err=True)
         sys.exit(EXIT_CONTENT)

@@ -24,6 +24,8 @@ from generator.pdf import PdfError
 from generator.printables import PrintReport, write_printables
 from generator.project import Project, open_project
 from generator.render import render_pages
+from generator.search_fix import SearchFixError, fix_search_worker
+from generator.segmentation import tune_segmentation
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -54,6 +56,8 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             raise PluginError("handbook content has errors:\n" + exc.report()) from None
         for warning in handbook.warnings:
             log.info(warning.format(self.project.root))  # `handbook build` reports these
+        if self.project.settings.search_tuning:
+            tune_segmentation(handbook.roles)
         pages_dir = self.project.cache_dir / "pages"
         write_pages(pages, pages_dir)
         generated = [(uri, pages_dir) for uri in pages]
@@ -72,6 +76,12 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 continue  # a hand-written page wins
             files.append(File(src_uri, str(folder), config.site_dir, config.use_directory_urls))
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        try:
+            fix_search_worker(Path(config.site_dir))
+        except SearchFixError as exc:
+            raise PluginError(str(exc)) from None
 
 
 def require_jieba() -> None:

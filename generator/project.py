@@ -34,6 +34,10 @@ class Settings(Strict):
         ge=0,
         description="A target further beyond its baseline than this is flagged as not achievable.",
     )
+    search_tuning: bool = Field(
+        default=True,
+        description="Split compounds of the role data (客户关系 -> 客户 关系) for Chinese search.",
+    )
     print: bool = Field(
         default=True, description="Make the printable sheets (PDF, XLSX) in every build."
     )

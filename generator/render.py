@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator import structure
 from generator.escape import md
@@ -106,6 +106,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["num"] = num
     env.filters["link"] = link
     env.filters["yaml"] = yaml_string
+    env.filters["attr"] = html_attribute
     env.globals["role_page"] = role_page
     env.globals["role_pages"] = role_pages
     env.globals["sheets"] = role_sheets
@@ -119,6 +120,11 @@ def num(value: float | int | None) -> Markup:
     if value is None:
         return Markup("")
     return Markup(f"{value:.12g}") if isinstance(value, float) else Markup(str(value))
+
+
+def html_attribute(value: object) -> Markup:
+    """A value for an HTML attribute in raw HTML of a page: HTML-escaped, not Markdown."""
+    return escape(str(value))
 
 
 def yaml_string(value: object) -> Markup:

@@ -19,6 +19,7 @@ from generator.project import Project
 
 MKDOCS_CONFIG = "mkdocs.yml"
 PROGRESS_LOGGER = "mkdocs.plugins.handbook"
+OFFLINE_PLUGIN = "material/offline"
 
 
 class SiteError(Exception):
@@ -26,7 +27,7 @@ class SiteError(Exception):
 
 
 def build_site(
-    project: Project, out_dir: Path, *, printing: bool | None = None
+    project: Project, out_dir: Path, *, printing: bool | None = None, offline: bool = False
 ) -> PrintReport | None:
     """Build the handbook site into ``out_dir`` (replaced only on success).
 
@@ -59,6 +60,8 @@ def build_site(
         if not isinstance(plugin, HandbookPlugin):
             raise SiteError(f"the 'handbook' plugin is missing from {MKDOCS_CONFIG}")
         plugin.printing_override = printing
+        if offline:  # for opening from a file share: file:// links, inlined search index
+            config.plugins[OFFLINE_PLUGIN].config.enabled = True
         build(config)
         swap_in(staging, out_dir)
         report: PrintReport | None = plugin.print_report

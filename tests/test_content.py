@@ -65,3 +65,31 @@ def test_built_site_finds_sales_director_words(tmp_path: Path) -> None:
     assert {"主任", "绩效", "谈判", "crm"} <= words
     for page in ("", "job-description/", "goals/", "training/", "checklists/"):
         assert (site / "roles" / "sales-director" / page / "index.html").is_file()
+
+
+def search_words_of_build(tmp_path: Path, tuning: bool) -> set[str]:
+    """Build a copy of the handbook in a fresh process (jieba's dictionary is process-wide)."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / ("tuned" if tuning else "untuned")
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    settings = (REPO / "handbook.yml").read_text(encoding="utf-8")
+    (root / "handbook.yml").write_text(
+        settings.replace("search_tuning: true", f"search_tuning: {str(tuning).lower()}"), "utf-8"
+    )
+    subprocess.run(
+        [sys.executable, "-c", "from generator.cli import main; main()", "--project", str(root),
+         "build", "--no-print"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return search_words(root / "site", "roles/sales-director/")
+
+
+def test_segmentation_tuning_makes_second_halves_of_compounds_searchable(tmp_path: Path) -> None:
+    second_halves = {"道德", "竞争", "配置"}  # 职业道德, 公平竞争, 资源配置
+    assert second_halves <= search_words_of_build(tmp_path, tuning=True)
+    assert not second_halves & search_words_of_build(tmp_path, tuning=False)

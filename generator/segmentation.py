@@ -1,0 +1,74 @@
+"""Chinese word segmentation tuned from the handbook's own vocabulary.
+
+The site's search finds words by prefix, and jieba keeps compounds such as
+客户关系 or 市场份额 whole, so their second half (关系, 份额) would never be
+found. Before the search index is built, every compound in the role titles,
+goal names, duty areas and training titles that splits into two dictionary
+words is split (``jieba.suggest_freq``). The whole compound is still found,
+because the browser splits a query with the index's own vocabulary.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+
+from generator.model import Role
+
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+def handbook_terms(roles: Iterable[Role]) -> Iterator[str]:
+    """What readers search for: titles, areas, duties, goals, modules, checklist items."""
+    for role in roles:
+        yield role.title
+        for area in role.responsibilities:
+            yield area.area
+            for duty in area.duties:
+                yield duty.title
+                yield duty.description
+        for goal in role.goals:
+            yield goal.name
+            yield goal.metric
+        if role.training:
+            yield from (module.title for module in role.training.modules)
+        for checklist in role.checklists:
+            yield checklist.title
+            yield from (item.text for item in checklist.items)
+        if role.scorecard:
+            yield from (item.name for item in role.scorecard.items)
+        yield from role.qualifications.skills
+
+
+def compound_splits(terms: Iterable[str]) -> list[tuple[str, str]]:
+    """Compounds jieba keeps whole that split into two known words of 2+ characters."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    freq = jieba.dt.FREQ
+    splits: set[tuple[str, str]] = set()
+    for term in terms:
+        for word in jieba.cut(term, HMM=False):
+            if len(word) < 4 or not _HAN.match(word):
+                continue
+            best: tuple[int, tuple[str, str]] | None = None
+            for i in range(2, len(word) - 1):
+                head, tail = word[:i], word[i:]
+                score = min(freq.get(head, 0), freq.get(tail, 0))
+                if score > 0 and (best is None or score > best[0]):
+                    best = (score, (head, tail))
+            if best is not None:
+                splits.add(best[1])
+    return sorted(splits)
+
+
+def tune_segmentation(roles: Iterable[Role]) -> list[tuple[str, str]]:
+    """Teach jieba (process-wide) to split the handbook's compounds; returns the splits."""
+    import jieba
+
+    splits = compound_splits(handbook_terms(roles))
+    for pair in splits:
+        jieba.suggest_freq(pair, tune=True)
+    return splits

@@ -8,6 +8,7 @@ The real handbook is built twice: for a web server (served on 127.0.0.1) and wit
 from __future__ import annotations
 
 import functools
+import itertools
 import http.server
 import json
 import shutil
@@ -168,8 +169,16 @@ def record_requests(page: Page) -> list[str]:
     return requests
 
 
-KEY_PAGES = ["", "roles/", "roles/sales-director/", "roles/sales-director/goals/",
-             "roles/sales-director/checklists/", "org-chart/", "career-ladder/", "coverage/"]  # fmt: skip
+KEY_PAGES = [
+    "",
+    "roles/",
+    "roles/sales-director/",
+    "roles/sales-director/goals/",
+    "roles/sales-director/checklists/",
+    "org-chart/",
+    "career-ladder/",
+    "coverage/",
+]
 
 
 def test_served_site_loads_nothing_from_outside(page: Page, base_url: str) -> None:
@@ -269,7 +278,7 @@ def test_goal_sheet_screenshot(page: Page, base_url: str) -> None:
     screenshot(page, "goal-sheet", "目标责任书")
 
 
-@pytest.mark.parametrize("path", KEY_PAGES + ["roles/sales-director/onboarding/"])
+@pytest.mark.parametrize("path", [*KEY_PAGES, "roles/sales-director/onboarding/"])
 def test_basic_accessibility(page: Page, base_url: str, path: str) -> None:
     page.goto(base_url + path)
     assert page.get_attribute("html", "lang") == "zh"
@@ -278,7 +287,7 @@ def test_basic_accessibility(page: Page, base_url: str, path: str) -> None:
         "hs => hs.map(h => Number(h.tagName[1]))",
     )
     assert levels and levels[0] == 1
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, f"heading level jumps from h{before} to h{after}"
     tables = page.eval_on_selector_all(
         "article table", "ts => ts.map(t => t.querySelectorAll('th').length)"

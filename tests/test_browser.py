@@ -8,8 +8,8 @@ The real handbook is built twice: for a web server (served on 127.0.0.1) and wit
 from __future__ import annotations
 
 import functools
-import itertools
 import http.server
+import itertools
 import json
 import shutil
 import threading

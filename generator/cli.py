@@ -112,9 +112,20 @@ def _report_warnings(handbook: Handbook, strict: bool) -> None:
     is_flag=True,
     help="Build a site to open from a file share (file://), search included.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes rendering PDFs in parallel (default: one per core).",
+)
 @click.pass_context
 def build(
-    ctx: click.Context, out: Path | None, strict: bool, printing: bool | None, offline: bool
+    ctx: click.Context,
+    out: Path | None,
+    strict: bool,
+    printing: bool | None,
+    offline: bool,
+    jobs: int | None,
 ) -> None:
     """Validate the content and build the handbook site (replaced only on success)."""
     from generator.site import SiteError, build_site
@@ -125,12 +136,15 @@ def build(
     _report_warnings(handbook, strict)
     out_dir = out or project.root / "site"
     try:
-        report = build_site(project, out_dir, printing=printing, offline=offline)
+        result = build_site(
+            project, out_dir, printing=printing, offline=offline, handbook=handbook, jobs=jobs
+        )
     except SiteError as exc:
         click.echo(f"error: the site was not built, {out_dir} is unchanged: {exc}", err=True)
         sys.exit(EXIT_CONTENT)
     pages = sum(1 for _ in out_dir.rglob("*.html"))
     printed = ""
+    report = result.print_report
     if report is not None:
         printed = f", {len(report.files)} printable files ({report.rendered} PDFs rendered)"
     click.echo(

@@ -10,6 +10,7 @@ in the docs folder at the same path wins. Role YAML is never published.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -18,7 +19,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from generator.findings import ContentError
-from generator.handbook import load_handbook
+from generator.handbook import Handbook, load_handbook
 from generator.pages import write_pages
 from generator.pdf import PdfError
 from generator.printables import PrintReport, write_printables
@@ -35,8 +36,14 @@ DATA_SUFFIXES = (".yaml", ".yml")
 class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     #: Set by ``handbook build --no-print`` (None: the ``print`` setting of handbook.yml).
     printing_override: bool | None = None
+    #: A handbook the caller already loaded (used once, then the files are read again).
+    preloaded: Handbook | None = None
+    #: Jobs for rendering PDFs (None: one per core).
+    jobs: int | None = None
     #: What the last build printed, for the command's summary.
     print_report: PrintReport | None = None
+    #: Seconds spent in this plugin's stages of the last build, by stage.
+    timings: dict[str, float]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         require_jieba()
@@ -49,8 +56,11 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.timings = {}
+        started = time.perf_counter()
         try:
-            handbook = load_handbook(self.project)
+            handbook = self.preloaded or load_handbook(self.project)
+            self.preloaded = None
             pages = render_pages(handbook, downloads=self.printing)
         except ContentError as exc:
             raise PluginError("handbook content has errors:\n" + exc.report()) from None
@@ -61,12 +71,17 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         pages_dir = self.project.cache_dir / "pages"
         write_pages(pages, pages_dir)
         generated = [(uri, pages_dir) for uri in pages]
+        self.timings["generator"] = time.perf_counter() - started
         if self.printing:
+            started = time.perf_counter()
             downloads_dir = self.project.cache_dir / "downloads"
             try:
-                self.print_report = write_printables(handbook, downloads_dir, progress=log.info)
+                self.print_report = write_printables(
+                    handbook, downloads_dir, progress=log.info, jobs=self.jobs
+                )
             except PdfError as exc:
                 raise PluginError(str(exc)) from None
+            self.timings["print"] = time.perf_counter() - started
             generated += [(uri, downloads_dir) for uri in self.print_report.files]
         for file in list(files):
             if file.src_uri.endswith(DATA_SUFFIXES):

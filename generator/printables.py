@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.handbook import Handbook
 from generator.pages import remove_stale, safe_join, write_file
-from generator.pdf import PdfWriter
+from generator.pdf import PdfWriter, require_cjk_font
 from generator.printing import PrintTemplates, SheetRequest
 from generator.sheets import WORKBOOK, downloads_folder, role_sheets
 from generator.xlsx import goal_workbook
@@ -35,16 +38,27 @@ class PrintReport:
     reused: int = 0  # PDFs taken unchanged from the last run
 
 
+@dataclass(frozen=True)
+class RoleJob:
+    """The sheets of one role to render: (path, html, stale) and the pack if stale."""
+
+    sheets: list[tuple[str, str, bool]]
+    pack: str | None
+
+
 def write_printables(
-    handbook: Handbook, out_dir: Path, progress: Callable[[str], None] | None = None
+    handbook: Handbook,
+    out_dir: Path,
+    progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> PrintReport:
+    """Write every role's sheets under ``out_dir``, rendering stale ones in ``jobs`` processes."""
     templates = PrintTemplates(handbook)
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / MANIFEST
     old = _read_manifest(manifest_path)
     new: dict[str, str] = {}
     report = PrintReport()
-    writer: PdfWriter | None = None
     environment = templates.stylesheet.read_bytes() + _font_fingerprint()
 
     def is_current(rel: str, key: str) -> bool:
@@ -52,46 +66,99 @@ def write_printables(
         report.files.append(rel)
         return old.get(rel) == key and safe_join(out_dir, rel).is_file()
 
+    work: list[RoleJob] = []
     for role in handbook.roles:
         folder = downloads_folder(role.id)
-        parts: list[tuple[str, str]] = []  # (path, html) of the sheets the pack combines
-        documents: dict[str, Any] = {}  # laid-out sheets of this run, reused by the pack
+        sheets: list[tuple[str, str, bool]] = []
+        pack: str | None = None
         for sheet in role_sheets(role):
             rel = f"{folder}/{sheet.filename()}"
             if sheet.kind == "pack":
-                key = hashlib.sha256("".join(new[p] for p, _ in parts).encode()).hexdigest()
-                if is_current(rel, key):
-                    report.reused += 1
-                    continue
-                writer = writer or PdfWriter(templates.base_dir)
-                for part, html in parts:
-                    if part not in documents:
-                        documents[part] = writer.render(html, part)
-                        report.pages += len(documents[part].pages)
-                combined = [documents[part] for part, _ in parts]
-                write_file(safe_join(out_dir, rel), writer.pdf(*combined, name=rel))
-                report.rendered += 1
+                key = hashlib.sha256("".join(new[p] for p, _, _ in sheets).encode()).hexdigest()
+                pack = None if is_current(rel, key) else rel
                 continue
             html = templates.html(SheetRequest(role, sheet))
-            parts.append((rel, html))
             key = hashlib.sha256(html.encode("utf-8") + environment).hexdigest()
-            if is_current(rel, key):
-                report.reused += 1
-                continue
-            writer = writer or PdfWriter(templates.base_dir)
-            documents[rel] = writer.render(html, rel)
-            write_file(safe_join(out_dir, rel), writer.pdf(documents[rel], name=rel))
-            report.rendered += 1
-            report.pages += len(documents[rel].pages)
+            sheets.append((rel, html, not is_current(rel, key)))
+        stale = sum(1 for *_, is_stale in sheets if is_stale) + (pack is not None)
+        report.reused += len(sheets) + 1 - stale
+        if stale:
+            work.append(RoleJob(sheets, pack))
         if role.goals:
             rel = f"{folder}/{WORKBOOK}"
             write_file(safe_join(out_dir, rel), goal_workbook(role, templates.labels))
             report.files.append(rel)
-        if progress is not None:
-            progress(f"printable sheets of {role.id}: done")
+    for rendered, pages in _render(work, templates.base_dir, out_dir, jobs, progress):
+        report.rendered += rendered
+        report.pages += pages
     remove_stale(out_dir, {safe_join(out_dir, rel) for rel in report.files} | {manifest_path})
     manifest_path.write_text(json.dumps(new, indent=0, sort_keys=True), encoding="utf-8")
     return report
+
+
+def _render(
+    work: list[RoleJob],
+    base_dir: Path,
+    out_dir: Path,
+    jobs: int | None,
+    progress: Callable[[str], None] | None,
+) -> Iterator[tuple[int, int]]:
+    """Render the jobs, in this process or in a pool of ``jobs`` processes."""
+    if not work:
+        return
+    workers = min(jobs or os.cpu_count() or 1, len(work))
+    if workers == 1:
+        writer = PdfWriter(base_dir)
+        for number, job in enumerate(work, start=1):
+            yield _render_role(writer, job, out_dir)
+            _report_progress(progress, number, len(work))
+        return
+    require_cjk_font()  # fail once, here, rather than in every worker
+    # fork: workers need no re-import of the calling program (which may be `python -c`)
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(workers, context, _start_worker, (base_dir,)) as pool:
+        futures = [pool.submit(_render_in_worker, job, out_dir) for job in work]
+        for number, future in enumerate(futures, start=1):
+            yield future.result()
+            _report_progress(progress, number, len(work))
+
+
+def _report_progress(progress: Callable[[str], None] | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(f"printable sheets: {done}/{total} roles rendered")
+
+
+def _render_role(writer: PdfWriter, job: RoleJob, out_dir: Path) -> tuple[int, int]:
+    """Render a role's stale sheets (and all of them when its pack is stale)."""
+    rendered = pages = 0
+    documents: dict[str, Any] = {}
+    for rel, html, stale in job.sheets:
+        if not (stale or job.pack):
+            continue
+        documents[rel] = writer.render(html, rel)
+        pages += len(documents[rel].pages)
+        if stale:
+            write_file(safe_join(out_dir, rel), writer.pdf(documents[rel], name=rel))
+            rendered += 1
+    if job.pack:
+        combined = [documents[rel] for rel, _, _ in job.sheets]
+        write_file(safe_join(out_dir, job.pack), writer.pdf(*combined, name=job.pack))
+        rendered += 1
+    return rendered, pages
+
+
+_worker_writer: PdfWriter | None = None  # one per worker process, made by _start_worker
+
+
+def _start_worker(base_dir: Path) -> None:
+    global _worker_writer
+    _worker_writer = PdfWriter(base_dir)
+
+
+def _render_in_worker(job: RoleJob, out_dir: Path) -> tuple[int, int]:
+    assert _worker_writer is not None
+    return _render_role(_worker_writer, job, out_dir)
 
 
 def _read_manifest(path: Path) -> dict[str, str]:

@@ -8,12 +8,17 @@ import MkDocs.
 
 from __future__ import annotations
 
+import filecmp
 import logging
+import os
 import shutil
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from generator.handbook import Handbook
 from generator.printables import PrintReport
 from generator.project import Project
 
@@ -26,13 +31,29 @@ class SiteError(Exception):
     """MkDocs refused to build; the message says why."""
 
 
+@dataclass
+class BuildResult:
+    print_report: PrintReport | None  # None when printing was off
+    timings: dict[str, float]  # seconds: "generator", "print" (plugin stages), "total"
+
+
 def build_site(
-    project: Project, out_dir: Path, *, printing: bool | None = None, offline: bool = False
-) -> PrintReport | None:
+    project: Project,
+    out_dir: Path,
+    *,
+    printing: bool | None = None,
+    offline: bool = False,
+    handbook: Handbook | None = None,
+    jobs: int | None = None,
+) -> BuildResult:
     """Build the handbook site into ``out_dir`` (replaced only on success).
 
-    ``printing`` overrides the ``print`` setting; returns what was printed.
+    ``printing`` overrides the ``print`` setting; ``handbook``, if given, is used
+    instead of reading the role files again; ``jobs`` render PDFs in parallel.
+    Files whose bytes did not change keep the modification time they had in
+    ``out_dir``, so publishing with rsync copies only what changed.
     """
+    started = time.perf_counter()
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -60,12 +81,15 @@ def build_site(
         if not isinstance(plugin, HandbookPlugin):
             raise SiteError(f"the 'handbook' plugin is missing from {MKDOCS_CONFIG}")
         plugin.printing_override = printing
+        plugin.preloaded = handbook
+        plugin.jobs = jobs
         if offline:  # for opening from a file share: file:// links, inlined search index
             config.plugins[OFFLINE_PLUGIN].config.enabled = True
         build(config)
+        keep_unchanged_times(staging, out_dir)
         swap_in(staging, out_dir)
-        report: PrintReport | None = plugin.print_report
-        return report
+        timings = {**plugin.timings, "total": time.perf_counter() - started}
+        return BuildResult(plugin.print_report if plugin.printing else None, timings)
     except MkDocsException as exc:
         raise SiteError(str(exc)) from None
     finally:
@@ -81,6 +105,19 @@ def serve_site(project: Project, dev_addr: str | None) -> None:
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     serve(config_file=str(project.root / MKDOCS_CONFIG), livereload=True, dev_addr=dev_addr)
+
+
+def keep_unchanged_times(new: Path, old: Path) -> None:
+    """Give files of ``new`` that are byte-identical in ``old`` their old modification time."""
+    if not old.is_dir():
+        return
+    for path in new.rglob("*"):
+        before = old / path.relative_to(new)
+        if not path.is_file() or not before.is_file():
+            continue
+        stat = before.stat()
+        if stat.st_size == path.stat().st_size and filecmp.cmp(before, path, shallow=False):
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:

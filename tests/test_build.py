@@ -155,3 +155,49 @@ def test_interrupted_build_leaves_the_published_site_untouched(tmp_path: Path) -
     assert process.returncode != 0
     assert snapshot(root / "site") == before
     assert not [p for p in root.iterdir() if p.name.startswith(".site")]
+
+
+def test_unchanged_files_keep_their_modification_time(tmp_path: Path) -> None:
+    """So that publishing with rsync copies only what changed."""
+    import os
+
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path / "p")
+    assert build(root).exit_code == 0
+    site = root / "site"
+    old = {p: p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    for path in old:  # pretend the last build was long ago
+        os.utime(path, ns=(10**18, 10**18))
+    role = root / "content/roles/sales-rep.yaml"
+    role.write_text(
+        role.read_text("utf-8").replace("每周拜访客户不少于 10 家", "每周拜访客户不少于 12 家")
+    )
+    assert build(root).exit_code == 0
+    changed = {p.relative_to(site).as_posix() for p in site.rglob("*")
+               if p.is_file() and p.stat().st_mtime_ns != 10**18}  # fmt: skip
+    assert "roles/sales-rep/job-description/index.html" in changed
+    assert "roles/team-lead/goals/index.html" not in changed
+    assert "assets/handbook.css" not in changed
+
+
+def test_benchmark_harness_smoke(tmp_path: Path) -> None:
+    """bench/run.py at a tiny size: it runs and reports every figure."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    out = tmp_path / "bench.json"
+    subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--roles", "4", "--no-print",
+         "--json", str(out)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    keys = ["roles", "pages", "generator_s", "mkdocs_s", "pdf_s", "total_s", "peak_rss_mb",
+            "site_bytes", "search_index_bytes"]  # fmt: skip
+    assert set(keys) <= set(figures)
+    assert figures["roles"] == 4 and figures["pages"] > 4 * 9
+    assert figures["total_s"] >= figures["mkdocs_s"] > 0

@@ -315,3 +315,15 @@ def test_markup_in_role_text_prints_literally(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     text = squeeze(pdf_text(out))
     assert "<b>晨会</b><script>alert(1)</script>{{7*7}}{%" in text  # wraps in its cell
+
+
+def test_parallel_rendering_writes_the_same_sheets(tmp_path: Path) -> None:
+    from generator.printables import write_printables
+
+    handbook = load_handbook(open_project(make_project(tmp_path / "p")))
+    serial = write_printables(handbook, tmp_path / "serial", jobs=1)
+    parallel = write_printables(handbook, tmp_path / "parallel", jobs=2)
+    assert serial.files == parallel.files and serial.rendered == parallel.rendered == 11
+    for rel in serial.files:
+        if rel.endswith(".pdf"):
+            assert pdf_text(tmp_path / "serial" / rel) == pdf_text(tmp_path / "parallel" / rel)

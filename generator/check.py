@@ -9,18 +9,31 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from pathlib import Path
 
 from generator.coverage import artefacts, coverage
 from generator.findings import Finding, Loc
 from generator.model import Framework, Role
-from generator.source import Document
+from generator.source import Document, read_document
 
 
-@dataclass(frozen=True)
 class SourcedRole:
-    role: Role
-    doc: Document
+    """A validated role and the file it was written in.
+
+    Its parsed document (line and column of every value) is read again only when
+    a finding needs a position: a role from the parse cache comes without it.
+    """
+
+    def __init__(self, role: Role, path: Path, doc: Document | None = None) -> None:
+        self.role = role
+        self.path = path
+        self._doc = doc
+
+    @property
+    def doc(self) -> Document:
+        if self._doc is None:
+            self._doc = read_document(self.path)
+        return self._doc
 
 
 def check_roles(
@@ -32,7 +45,7 @@ def check_roles(
     for item in roles:
         findings.extend(_check_file_name(item))
         if item.role.id in by_id:
-            other = by_id[item.role.id].doc.path.name
+            other = by_id[item.role.id].path.name
             findings.append(item.doc.finding(("id",), f"role id already used by {other}"))
         else:
             by_id[item.role.id] = item
@@ -48,7 +61,7 @@ def check_roles(
 
 
 def _check_file_name(item: SourcedRole) -> Iterator[Finding]:
-    stem = item.doc.path.stem
+    stem = item.path.stem
     if item.role.id != stem:
         yield item.doc.finding(
             ("id",), f"id must match the file name: expected '{stem}', got '{item.role.id}'"
@@ -66,7 +79,7 @@ def _duplicates(ids: Iterable[tuple[Loc, str]]) -> Iterator[tuple[Loc, str]]:
 
 
 def _check_within(item: SourcedRole) -> Iterator[Finding]:
-    role, doc = item.role, item.doc
+    role = item.role
     found = list(artefacts(role))
     with_ids = {"duty", "goal", "module"}
     own_ids = [((*a.loc, "id"), a.ref) for a in found if a.kind in with_ids]
@@ -74,7 +87,7 @@ def _check_within(item: SourcedRole) -> Iterator[Finding]:
     phase_ids = [((*a.loc, "id"), a.ref) for a in found if a.kind == "onboarding_phase"]
     for group in (own_ids, checklist_ids, phase_ids):
         for loc, value in _duplicates(group):
-            yield doc.finding(loc, f"id '{value}' is used twice in this role")
+            yield item.doc.finding(loc, f"id '{value}' is used twice in this role")
 
     duties = {d.id for d in role.duties}
     goals = {g.id for g in role.goals}
@@ -84,7 +97,8 @@ def _check_within(item: SourcedRole) -> Iterator[Finding]:
     def ref(loc: Loc, value: str, known: set[str], what: str) -> Iterator[Finding]:
         if value not in known:
             choices = ", ".join(sorted(known)) or "none defined"
-            yield doc.finding(loc, f"no {what} with id '{value}' in this role (known: {choices})")
+            message = f"no {what} with id '{value}' in this role (known: {choices})"
+            yield item.doc.finding(loc, message)
 
     def refs(loc: Loc, values: list[str], known: set[str], what: str) -> Iterator[Finding]:
         for i, value in enumerate(values):
@@ -123,19 +137,20 @@ def _check_within(item: SourcedRole) -> Iterator[Finding]:
             yield from refs((*loc, "goals"), phase.goals, goals, "goal")
 
     if role.goals and abs(role.total_weight - 100) > 1e-6:
-        yield doc.finding(("goals",), f"goal weights must total 100, got {role.total_weight:g}")
+        message = f"goal weights must total 100, got {role.total_weight:g}"
+        yield item.doc.finding(("goals",), message)
     if role.scorecard:
         total = sum(i.weight for i in role.scorecard.items)
         if abs(total - 100) > 1e-6:
             message = f"scorecard weights must total 100, got {total:g}"
-            yield doc.finding(("scorecard", "items"), message)
+            yield item.doc.finding(("scorecard", "items"), message)
 
 
 def _check_principles(item: SourcedRole, framework: Framework | None) -> Iterator[Finding]:
-    role, doc = item.role, item.doc
+    role = item.role
     if framework is None:
         if role.principle_framework is not None:
-            yield doc.finding(
+            yield item.doc.finding(
                 ("principle_framework",),
                 "no principle framework is defined: expected content/principles.yaml",
             )
@@ -147,17 +162,17 @@ def _check_principles(item: SourcedRole, framework: Framework | None) -> Iterato
                 close = difflib.get_close_matches(tag, tags, n=1, cutoff=0.5)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 message = f"unknown principle '{tag}' (not in {framework.id}){hint}"
-                yield doc.finding((*artefact.loc, "principles", i), message)
+                yield item.doc.finding((*artefact.loc, "principles", i), message)
     if role.principle_framework is None:
         return
     if role.principle_framework != framework.id:
-        yield doc.finding(
+        yield item.doc.finding(
             ("principle_framework",),
             f"expected the framework id '{framework.id}', got '{role.principle_framework}'",
         )
         return
     for tag in coverage(role, framework).missing:
-        yield doc.finding(
+        yield item.doc.finding(
             ("principle_framework",),
             f"principle '{tag}' is carried by no duty, goal, module or checklist item",
             severity="warning",
@@ -165,16 +180,16 @@ def _check_principles(item: SourcedRole, framework: Framework | None) -> Iterato
 
 
 def _check_role_references(item: SourcedRole, known: set[str]) -> Iterator[Finding]:
-    role, doc = item.role, item.doc
+    role = item.role
     choices = ", ".join(sorted(known))
 
     def missing(loc: Loc, ref: str) -> Iterator[Finding]:
         if ref not in known:
-            yield doc.finding(loc, f"no role with id '{ref}' (known: {choices})")
+            yield item.doc.finding(loc, f"no role with id '{ref}' (known: {choices})")
 
     if role.reports_to is not None:
         if role.reports_to == role.id:
-            yield doc.finding(("reports_to",), "a role cannot report to itself")
+            yield item.doc.finding(("reports_to",), "a role cannot report to itself")
         else:
             yield from missing(("reports_to",), role.reports_to)
     for i, ref in enumerate(role.direct_reports):

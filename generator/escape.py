@@ -12,7 +12,7 @@ import re
 
 from markupsafe import Markup
 
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "=": "&#61;"})
 _INLINE = re.compile(r"([\\`*_\[\]{}|])")
 _LINE_START = re.compile(r"^(\s*)([#+\-]|\d+\.)", re.MULTILINE)
 
@@ -21,13 +21,12 @@ def md(value: object) -> Markup:
     """Escape one value for inline use in Markdown (also inside table cells)."""
     if isinstance(value, Markup):
         return value
-    text = str(value)
-    text = "".join(_HTML.get(ch, ch) for ch in text)
+    text = str(value).translate(_HTML)  # "=" too: a line of them would make a heading
     text = _INLINE.sub(r"\\\1", text)
-    text = _LINE_START.sub(_escape_line_start, text).replace("=", "&#61;")
-    # Keep line breaks the author wrote, without leaving the current block.
-    text = "<br>".join(line.strip() for line in text.splitlines())
-    return Markup(text)
+    text = _LINE_START.sub(_escape_line_start, text)
+    if "\n" in text or "\r" in text:  # keep the author's line breaks inside the block
+        text = "<br>".join(line.strip() for line in text.splitlines())
+    return Markup(text.strip())
 
 
 def _escape_line_start(match: re.Match[str]) -> str:

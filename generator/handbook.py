@@ -7,6 +7,10 @@ gives up, so one run shows every mistake.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import pickle
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,13 +19,14 @@ from generator.check import SourcedRole, check_roles
 from generator.coverage import Coverage, coverage
 from generator.findings import ContentError, Finding
 from generator.model import Framework, Role
+from generator.pages import write_file
 from generator.project import Project
 from generator.review import review_roles
 from generator.source import Document, SourceError, read_document
 from generator.validate import validate_document
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Handbook:
     project: Project
     roles: list[Role]
@@ -29,10 +34,11 @@ class Handbook:
     warnings: list[Finding] = field(default_factory=list)
 
     def role(self, role_id: str) -> Role:
-        for role in self.roles:
-            if role.id == role_id:
-                return role
-        raise KeyError(role_id)
+        return self._by_id[role_id]
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Role]:
+        return {role.id: role for role in self.roles}
 
     def coverage(self) -> list[Coverage]:
         """Principle coverage of the roles that declare the framework."""
@@ -57,6 +63,7 @@ def load_handbook(
     ``today`` (default: the current date) decides which roles are overdue for review.
     """
     all_files = project.role_files()
+    cache = RoleCache(project.cache_dir / "roles")
     files = all_files if paths is None else paths
     framework, findings = load_framework(project)
     sourced: list[SourcedRole] = []
@@ -65,7 +72,7 @@ def load_handbook(
     chosen = {p.resolve() for p in files}
     elsewhere = {p.stem for p in all_files if p.resolve() not in chosen}
     for path in files:
-        role, found = load_role(path, project.settings.max_file_bytes)
+        role, found = load_role(path, project.settings.max_file_bytes, cache)
         findings.extend(found)
         if role is not None:
             sourced.append(role)
@@ -76,6 +83,8 @@ def load_handbook(
     findings.extend(
         review_roles(sourced, settings.smart_max_stretch_percent, today or date.today())
     )
+    if paths is None:
+        cache.prune()
     if any(f.severity == "error" for f in findings):
         raise ContentError(findings, project.root)
     roles = sorted((s.role for s in sourced), key=lambda r: r.id)
@@ -94,17 +103,70 @@ def load_framework(project: Project) -> tuple[Framework | None, list[Finding]]:
     return validate_document(doc, Framework)
 
 
-def load_role(path: Path, max_bytes: int) -> tuple[SourcedRole | None, list[Finding]]:
+class RoleCache:
+    """Validated roles pickled by the hash of their file's bytes (and of the model)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[Path] = set()
+
+    def _entry(self, raw: bytes) -> Path:
+        entry = self.folder / f"{hashlib.sha256(raw + _model_fingerprint()).hexdigest()}.pickle"
+        self.used.add(entry)
+        return entry
+
+    def get(self, raw: bytes) -> Role | None:
+        entry = self._entry(raw)
+        try:
+            role = pickle.loads(entry.read_bytes())
+        except Exception:  # missing or damaged: the file is read again
+            return None
+        return role if isinstance(role, Role) else None
+
+    def put(self, raw: bytes, role: Role) -> None:
+        write_file(self._entry(raw), pickle.dumps(role, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def prune(self) -> None:
+        """Forget entries no role file used in this load."""
+        for entry in self.folder.glob("*.pickle"):
+            if entry not in self.used:
+                entry.unlink(missing_ok=True)
+
+
+def load_role(
+    path: Path, max_bytes: int, cache: RoleCache | None = None
+) -> tuple[SourcedRole | None, list[Finding]]:
+    """Read and validate one role file; valid roles go to (and come from) ``cache``."""
     if path.is_dir():
         return None, [_whole_file(path, "is a folder, expected a role file (.yaml)")]
+    raw = b""
+    if cache is not None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return None, [_whole_file(path, f"cannot be read: {exc.strerror}")]
+        role = cache.get(raw) if len(raw) <= max_bytes else None
+        if role is not None:
+            return SourcedRole(role, path), []
     try:
         doc: Document = read_document(path, max_bytes=max_bytes)
     except SourceError as exc:
         return None, [exc.finding]
     except OSError as exc:
         return None, [_whole_file(path, f"cannot be read: {exc.strerror}")]
-    role, findings = validate_document(doc, Role)
-    return (SourcedRole(role, doc) if role else None), findings
+    valid, findings = validate_document(doc, Role)
+    if valid is None:
+        return None, findings
+    if cache is not None:
+        cache.put(raw, valid)
+    return SourcedRole(valid, path, doc), findings
+
+
+@functools.cache
+def _model_fingerprint() -> bytes:
+    """Changes whenever the role model does, so cached roles of an older model are not used."""
+    schema = json.dumps(Role.model_json_schema(), sort_keys=True)
+    return hashlib.sha256(schema.encode("utf-8")).digest()
 
 
 def _whole_file(path: Path, message: str) -> Finding:

@@ -9,6 +9,7 @@ built by a template helper (links, numbers), and undefined names are errors.
 from __future__ import annotations
 
 import json
+import posixpath
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -148,16 +149,7 @@ def link(context: jinja2.runtime.Context, target: str, text: object, hint: objec
 
 
 def _relative(target: PurePosixPath, start: PurePosixPath) -> str:
-    start_parts = [] if str(start) == "." else list(start.parts)
-    target_parts = list(target.parts)
-    common = 0
-    while (
-        common < min(len(start_parts), len(target_parts))
-        and start_parts[common] == target_parts[common]
-    ):
-        common += 1
-    ups = [".."] * (len(start_parts) - common)
-    return "/".join(ups + target_parts[common:])
+    return posixpath.relpath(str(target), str(start) or ".")
 
 
 def load_labels(templates_dir: Path, language: str) -> dict[str, Any]:

@@ -1,0 +1,51 @@
+"""The parse cache: valid roles are not parsed again, and findings keep their positions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.findings import ContentError
+from generator.handbook import load_handbook
+from generator.project import open_project
+from tests.conftest import TODAY
+
+
+def test_second_load_reads_roles_from_the_cache(project: Path) -> None:
+    first = load_handbook(open_project(project), today=TODAY)
+    entries = sorted((project / ".handbook-cache" / "roles").glob("*.pickle"))
+    assert len(entries) == 2
+    second = load_handbook(open_project(project), today=TODAY)
+    assert [r.model_dump() for r in second.roles] == [r.model_dump() for r in first.roles]
+    assert sorted((project / ".handbook-cache" / "roles").glob("*.pickle")) == entries
+
+
+def test_an_edited_file_is_read_again_and_the_old_entry_forgotten(project: Path) -> None:
+    load_handbook(open_project(project), today=TODAY)
+    role = project / "content/roles/sales-rep.yaml"
+    role.write_text(role.read_text("utf-8").replace("title: 销售代表", "title: 客户代表"), "utf-8")
+    handbook = load_handbook(open_project(project), today=TODAY)
+    assert handbook.role("sales-rep").title == "客户代表"
+    assert len(list((project / ".handbook-cache" / "roles").glob("*.pickle"))) == 2
+
+
+def test_damaged_cache_entry_falls_back_to_the_file(project: Path) -> None:
+    load_handbook(open_project(project), today=TODAY)
+    for entry in (project / ".handbook-cache" / "roles").glob("*.pickle"):
+        entry.write_bytes(b"not a pickle")
+    handbook = load_handbook(open_project(project), today=TODAY)
+    assert [r.id for r in handbook.roles] == ["sales-rep", "team-lead"]
+
+
+def test_findings_about_cached_roles_still_point_at_the_line(project: Path) -> None:
+    load_handbook(open_project(project), today=TODAY)  # both roles are now cached
+    (project / "content/roles/sales-rep.yaml").unlink()  # team-lead's direct report is gone
+    with pytest.raises(ContentError) as caught:
+        load_handbook(open_project(project), today=TODAY)
+    (finding,) = caught.value.findings
+    assert finding.format(project).splitlines()[:2] == [
+        "content/roles/team-lead.yaml:7:18: direct_reports[0]: no role with id 'sales-rep'"
+        " (known: team-lead)",
+        "    direct_reports: [sales-rep]",
+    ]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from generator import source, validate
 from generator.check import SourcedRole, check_roles
 from generator.coverage import Coverage, coverage
 from generator.findings import ContentError, Finding
@@ -164,9 +165,12 @@ def load_role(
 
 @functools.cache
 def _model_fingerprint() -> bytes:
-    """Changes whenever the role model does, so cached roles of an older model are not used."""
-    schema = json.dumps(Role.model_json_schema(), sort_keys=True)
-    return hashlib.sha256(schema.encode("utf-8")).digest()
+    """Changes with the role model and with how files are read and validated,
+    so roles cached by an older version are read again."""
+    digest = hashlib.sha256(json.dumps(Role.model_json_schema(), sort_keys=True).encode())
+    for module in (source, validate):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.digest()
 
 
 def _whole_file(path: Path, message: str) -> Finding:

@@ -73,7 +73,9 @@ TrainingFormat = Literal[
 class Strict(BaseModel):
     """Base for every part of a role file: unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Traceable(Strict):

@@ -51,6 +51,8 @@ def review_due(role: Role) -> date:
     last = role.document.last_reviewed
     months = last.month - 1 + role.document.review_interval_months
     year, month = last.year + months // 12, months % 12 + 1
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(last.day, calendar.monthrange(year, month)[1]))
 
 

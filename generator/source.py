@@ -6,12 +6,15 @@ The role model then converts it to the type the field expects, so ``no``,
 while ``weight: 20`` still becomes a number. Only ``~``, ``null`` and an empty
 value mean "nothing". Anchors, aliases, merge keys and custom tags are refused
 (they make files hard to read and can expand exponentially), and so are
-duplicate keys, tab indentation and files that are not UTF-8.
+duplicate keys, tab indentation, control characters, lists and mappings nested
+more than ``MAX_DEPTH`` deep, and files that are not UTF-8. Every refusal names
+the line and column (or, for the encoding of a whole file, the file).
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +29,20 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 DEFAULT_MAX_BYTES = 1024 * 1024
+#: Lists and mappings nested deeper than this are refused before composing: a role
+#: needs six levels, and libyaml slows down with the square of the depth (and its
+#: composer overflows the C stack at some ten thousand levels).
+MAX_DEPTH = 50
+#: How much of a long line a finding shows after its column.
+_SHOWN_AFTER = 60
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _STANDARD_TAG = "tag:yaml.org,2002:"
+#: What YAML counts as a line break (str.splitlines also splits at \v, \f and \x1c-\x1e).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+#: Characters YAML does not allow in a document (it allows tab, line breaks, NEL).
+_CONTROL = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_LINE_END = re.compile("(?:\r\n|[\r\n\x85\u2028\u2029])\\Z")
+_UNSHOWABLE = re.compile(f"{_CONTROL.pattern}|[\r\n\x85\u2028\u2029]")
 _PLAIN_TAGS = {
     _STANDARD_TAG + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "value")
@@ -77,10 +92,12 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
             )
         )
     text = decode(path, raw)
-    lines = text.splitlines(keepends=True) or [""]
+    lines = split_lines(text)
     if not text.strip() or all(_is_comment(line) for line in lines):
         raise SourceError(_finding(path, 0, 0, "file is empty: expected a role definition"))
+    _refuse_control_characters(path, text, lines)
     try:
+        _scan(path, text, lines)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise SourceError(_syntax_finding(path, lines, exc)) from None
@@ -93,37 +110,195 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
     return doc
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` (with their ends) as YAML numbers them."""
+    lines: list[str] = []
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        lines.append(text[start : match.end()])
+        start = match.end()
+    if start < len(text) or not lines:
+        lines.append(text[start:])
+    return lines
+
+
 def decode(path: Path, raw: bytes) -> str:
-    """Decode UTF-8 (a BOM is accepted); anything else is a located error."""
+    """Decode UTF-8 (a BOM is accepted); anything else is an error."""
     for bom, name in ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32")):
         if raw.startswith(bom):
-            raise SourceError(_finding(path, 1, 1, _encoding_hint(name)))
+            raise SourceError(_finding(path, 0, 0, _encoding_hint(name)))
     for bom, name in ((codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16")):
         if raw.startswith(bom):
-            raise SourceError(_finding(path, 1, 1, _encoding_hint(name)))
+            raise SourceError(_finding(path, 0, 0, _encoding_hint(name)))
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
+    if b"\x00" in raw:
+        if _looks_like_utf16(raw):
+            message = _encoding_hint("UTF-16 without a byte-order mark")
+        else:
+            message = "file contains NUL characters: is it binary?"
+        raise SourceError(_finding(path, 0, 0, message))
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
-        guess = "GBK/GB18030" if _decodes(raw, "gb18030") else "an unknown encoding"
-        if b"\x00" in raw[:200]:
-            guess = "UTF-16 without a byte-order mark"
-        raise SourceError(
-            _finding(
-                path,
-                line,
-                column,
-                f"file is not UTF-8 (it looks like {guess}, e.g. saved by a Windows editor):"
-                " re-save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8)",
+        raise SourceError(_not_utf8(path, raw, exc.start)) from None
+
+
+def _not_utf8(path: Path, raw: bytes, bad: int) -> Finding:
+    """Where the first byte that is not UTF-8 is, and the line shown in the likely encoding."""
+    before = raw[:bad].decode("utf-8")  # valid up to the bad byte
+    breaks = list(_LINE_BREAK.finditer(before))
+    line = len(breaks) + 1
+    start = bad - len(before[breaks[-1].end() if breaks else 0 :].encode("utf-8"))
+    end = bad
+    while end < len(raw) and raw[end : end + 1] not in (b"\n", b"\r"):
+        end += 1
+    shown = raw[start:end]
+    encoding = "gb18030" if _decodes(shown, "gb18030") or _decodes(raw, "gb18030") else ""
+    guess = "GBK/GB18030" if encoding else "an unknown encoding"
+    decoded = shown.decode(encoding or "utf-8", errors="replace")
+    column = len(raw[start:bad].decode(encoding or "utf-8", errors="replace")) + 1
+    return _finding(
+        path,
+        line,
+        column,
+        f"file is not UTF-8 (it looks like {guess}, e.g. saved by a Windows editor):"
+        " re-save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8)",
+        [""] * (line - 1) + [decoded],
+    )
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """UTF-16 without a byte-order mark: ASCII keys leave NULs in every other byte."""
+    sample = raw[:400]
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    for zeros, others, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros * 8 >= len(sample) and zeros > 4 * others:
+            return len(raw) % 2 == 0 and _decodes(raw, encoding)
+    return False
+
+
+def _refuse_control_characters(path: Path, text: str, lines: list[str]) -> None:
+    """YAML refuses control characters (without a position): name the first one and where."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return
+    offset = 0
+    for number, line in enumerate(lines, start=1):
+        if found.start() < offset + len(line):
+            column = found.start() - offset + 1
+            char = found.group()
+            raise SourceError(
+                _finding(
+                    path,
+                    number,
+                    column,
+                    f"invisible control character U+{ord(char):04X} is not allowed:"
+                    " delete it (it often comes with text copied from another program)",
+                    lines,
+                )
             )
-        ) from None
-    if "\x00" in text:
-        raise SourceError(_finding(path, 1, 1, "file contains NUL characters: is it binary?"))
-    return text
+        offset += len(line)
+
+
+class _Frame:
+    """An open list or mapping while scanning events."""
+
+    def __init__(self, loc: Loc, mapping: bool, start: Any) -> None:
+        self.loc = loc
+        self.mapping = mapping
+        self.start = start
+        self.expect_key = True
+        self.key: str | None = None
+        self.key_start = start
+        self.index = 0
+
+    def child(self) -> tuple[str, Loc]:
+        """Where the next node goes: ("key" | "value" | "item", its location)."""
+        if not self.mapping:
+            return "item", (*self.loc, self.index)
+        if self.expect_key:
+            return "key", self.loc
+        return "value", (*self.loc, self.key if self.key is not None else "?")
+
+    def advance(self, key: str | None, start: Any) -> None:
+        if not self.mapping:
+            self.index += 1
+        elif self.expect_key:
+            self.key, self.key_start, self.expect_key = key, start, False
+        else:
+            self.expect_key = True
+
+
+def _scan(path: Path, text: str, lines: list[str]) -> None:
+    """Refuse deep nesting and aliases, from the parser's events, before composing.
+
+    Composing first would take time with the square of the nesting depth (and can
+    crash); events also tell where an alias is written, which composed nodes do not.
+    Only the first alias is reported, and only after the whole file parsed, so that a
+    syntax error anywhere still comes first.
+    """
+    frames: list[_Frame] = []
+    alias: Finding | None = None
+    anchor: Finding | None = None
+    anchors: set[str] = set()
+    merge_first = False
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            done = frames.pop()
+            if frames:
+                frames[-1].advance(None, done.start)
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        kind, loc = frames[-1].child() if frames else ("root", ())
+        top = frames[-1] if frames else None
+        if isinstance(event, yaml.AliasEvent) and alias is None and not merge_first:
+            if kind == "value" and top is not None and top.key == "<<":
+                merge_first = True  # the merge key is reported when composing
+            elif event.anchor not in anchors:  # text such as *重要* is read as an alias
+                line, column = _position(event.start_mark)
+                message = (
+                    "text starting with '*' must be put in quotes (YAML reads *name as an alias)"
+                )
+                alias = _finding(path, line, column, message, lines, loc)
+            else:
+                mark = top.key_start if kind == "value" and top is not None else event.start_mark
+                line, column = _position(mark)
+                message = "anchors and aliases (&name, *name) are not supported"
+                alias = _finding(path, line, column, message, lines, loc)
+        elif event.anchor is not None:
+            anchors.add(event.anchor)
+            if anchor is None:  # reported only if no alias uses it
+                line, column = _position(event.start_mark)
+                message = (
+                    "anchors (&name) are not supported"
+                    " (put the value in quotes if it is text starting with '&')"
+                )
+                anchor = _finding(path, line, column, message, lines, loc)
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(frames) >= MAX_DEPTH:
+                line, column = _position(event.start_mark)
+                raise SourceError(
+                    _finding(
+                        path,
+                        line,
+                        column,
+                        f"lists and mappings are nested more than {MAX_DEPTH} levels deep"
+                        " (a role file needs a few)",
+                        lines,
+                        loc[:2],
+                    )
+                )
+            mapping = isinstance(event, yaml.MappingStartEvent)
+            frames.append(_Frame(loc, mapping, event.start_mark))
+        elif frames:
+            key = event.value if isinstance(event, yaml.ScalarEvent) else None
+            frames[-1].advance(key, event.start_mark)
+    if merge_first:
+        return  # composing reports the merge key
+    if alias or anchor:
+        raise SourceError(alias or anchor)  # type: ignore[arg-type]
 
 
 def _encoding_hint(name: str) -> str:
@@ -153,15 +328,28 @@ def _finding(
     severity: str = "error",
 ) -> Finding:
     source = lines[line - 1] if lines and 0 < line <= len(lines) else None
+    if source is not None:
+        # Without its line break (also NEL and U+2028, which end a YAML line), and
+        # with anything that would break the report's layout shown as U+FFFD.
+        source = _UNSHOWABLE.sub("\ufffd", _LINE_END.sub("", source))
+        if len(source) > max(column, 1) + _SHOWN_AFTER:
+            source = source[: max(column, 1) + _SHOWN_AFTER] + "…"  # keep the report readable
     return Finding(
         file=path,
         line=line,
         column=column,
         message=message,
-        loc=loc,
+        loc=tuple(_visible(part) if isinstance(part, str) else part for part in loc),
         severity="warning" if severity == "warning" else "error",
         source_line=source,
     )
+
+
+def _visible(key: str) -> str:
+    """A key as a field path shows it: control characters and line breaks escaped."""
+    if not key:
+        return "''"
+    return _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], key)
 
 
 def _syntax_finding(path: Path, lines: list[str], exc: yaml.MarkedYAMLError) -> Finding:
@@ -182,9 +370,83 @@ def _syntax_finding(path: Path, lines: list[str], exc: yaml.MarkedYAMLError) -> 
                     lines,
                 )
     problem = exc.problem or exc.context or "invalid YAML"
-    if exc.context and exc.problem:
-        problem = f"{exc.problem} ({exc.context})"
-    return _finding(path, line, column, f"YAML syntax error: {problem}", lines)
+    context = exc.context if exc.problem else None
+    start = exc.context_mark if context else None
+    if start is not None and mark is not None and _past_the_end(mark, lines):
+        # The file ended inside something: point at where it starts.
+        line, column = start.line + 1, start.column + 1
+        opened = _OPENED.get(context or "", "")
+        if opened:
+            return _finding(path, line, column, f"YAML syntax error: {opened}", lines)
+    if line > len(lines):  # the end of a file without a final line break
+        line, column = len(lines), len(lines[-1].rstrip("\r\n")) + 1
+    if problem == "but found another document":
+        message = (
+            "YAML syntax error: another YAML document starts here, but a role file holds one:"
+            " remove this line and what follows, or move that to a file of its own"
+        )
+        return _finding(path, line, column, message, lines)
+    if context:
+        where = ""
+        begins = _position(start)
+        if start is not None and begins != (line, column) and context.startswith("while "):
+            where = f" that starts on line {begins[0]}, column {begins[1]}"
+        problem = f"{problem} ({context}{where})"
+    hint = _syntax_hint(exc, lines[line - 1] if 0 < line <= len(lines) else "", column)
+    return _finding(path, line, column, f"YAML syntax error: {problem}{hint}", lines)
+
+
+#: When the file ends inside a construct: what was left open (at its start).
+_OPENED = {
+    "while scanning a quoted scalar": "the quote here is never closed",
+    "while parsing a flow sequence": "the '[' here is never closed with ']'",
+    "while parsing a flow mapping": "the '{' here is never closed with '}'",
+}
+
+
+def _position(mark: Any) -> tuple[int, int]:
+    """1-based line and column of a YAML mark; (0, 0) when there is none."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+
+
+def _past_the_end(mark: Any, lines: list[str]) -> bool:
+    """Whether ``mark`` is at the very end of the text (where libyaml reports EOF)."""
+    if mark.line + 1 > len(lines):
+        return True
+    last = lines[-1]
+    return (
+        mark.line + 1 == len(lines) and mark.column >= len(last) and not last.endswith(("\n", "\r"))
+    )
+
+
+def _syntax_hint(exc: yaml.MarkedYAMLError, line: str, column: int) -> str:
+    """A plain-words hint for the mistakes people make most."""
+    problem, context = exc.problem or "", exc.context or ""
+    at = line[column - 1 : column]
+    indent = len(line) - len(line.lstrip(" "))
+    if problem.startswith("mapping values are not allowed"):
+        return (
+            ": a value containing ': ' must be put in quotes (title: \"a: b\"),"
+            " or this line is indented more than its key"
+        )
+    start, end = exc.context_mark, exc.problem_mark
+    if context.startswith("while parsing a flow") and start and end and start.line < end.line:
+        closer = "}" if "mapping" in context else "]"
+        return f": is a '{closer}' missing on line {start.line + 1}?"
+    if problem == "found undefined alias" or (problem.startswith("found character") and at):
+        return f": put the value in quotes if it is text starting with {at!r}"
+    if context in ("while scanning an alias", "while scanning an anchor"):
+        sign = "*" if "alias" in context else "&"
+        return f": put the value in quotes if it is text starting with '{sign}'"
+    if "quoted scalar" in context and ("escape" in problem or "hexdecimal" in problem):
+        return ": in double quotes a backslash starts an escape; use single quotes instead"
+    if problem == "did not find expected '-' indicator" and line[indent:].startswith("-"):
+        return ": a list item starts with '- ' (a dash and a space)"
+    if problem.startswith("did not find expected") and "block" in context and column == indent + 1:
+        return ": check the indentation of this line against the lines above"
+    if problem == "could not find expected ':'":
+        return ": each line of a mapping is 'key: value' (with a space after ':')"
+    return ""
 
 
 class _Builder:
@@ -208,13 +470,22 @@ class _Builder:
         self.seen.add(id(node))
         self.doc.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if node.tag not in _PLAIN_TAGS:
-            raise self.fail(node, f"custom YAML tag {node.tag!r} is not supported", loc)
+            tag = node.tag
+            if tag.startswith(_STANDARD_TAG):
+                tag = "!!" + tag[len(_STANDARD_TAG) :]
+            raise self.fail(
+                node,
+                f"custom YAML tag {tag!r} is not supported"
+                " (put the value in quotes if it is text starting with '!')",
+                loc,
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
-        if node.style is None and node.value in _NULLS:
+        # Plain style is None with PyYAML's own parser and "" with libyaml's.
+        if not node.style and node.value in _NULLS:
             return None
         return node.value
 
@@ -225,7 +496,8 @@ class _Builder:
             if key_node.tag == _STANDARD_TAG + "merge":
                 raise self.fail(key_node, "merge keys (<<) are not supported", loc)
             if not isinstance(key_node, yaml.ScalarNode):
-                raise self.fail(key_node, "a key must be a plain name", loc)
+                found = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+                raise self.fail(key_node, f"a key must be a plain name, got {found}", loc)
             key = key_node.value
             if key in out:
                 raise self.fail(

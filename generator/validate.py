@@ -72,7 +72,7 @@ def _message(model: type[BaseModel], loc: Loc, err: ErrorDetails, found: Any) ->
     got = f", got {_describe(found)}"
     if kind in _SIMPLE_EXPECTATIONS:
         return f"expected {_SIMPLE_EXPECTATIONS[kind]}{got}"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
+    if kind in ("int_parsing", "int_type", "int_from_float", "int_parsing_size"):
         return f"expected {_number_phrase(model, loc, whole=True)}{got}"
     if kind in ("float_parsing", "float_type", "finite_number"):
         return f"expected {_number_phrase(model, loc, whole=False)}{got}"
@@ -88,7 +88,10 @@ def _message(model: type[BaseModel], loc: Loc, err: ErrorDetails, found: Any) ->
         return f"expected at most {ctx.get('max_length')} item(s), got {len(found)}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
-    # Our own PydanticCustomError messages already say what was expected.
+    # Our own PydanticCustomError messages already say what was expected,
+    # and some of them what was found.
+    if ", got " in err["msg"]:
+        return err["msg"]
     return f"{err['msg']}{got}"
 
 
@@ -123,6 +126,10 @@ def _num(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+#: Found values longer than this are shortened in messages.
+_SHOWN_CHARS = 40
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -130,7 +137,10 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(str(value))
+    text = str(value)
+    if len(text) > _SHOWN_CHARS:
+        return repr(text[:_SHOWN_CHARS]) + "…"
+    return repr(text)
 
 
 def _field_at(model: type[BaseModel], loc: Loc) -> FieldInfo | None:

@@ -61,7 +61,9 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         try:
             handbook = self.preloaded or load_handbook(self.project)
             self.preloaded = None
-            pages = render_pages(handbook, downloads=self.printing)
+            pages = render_pages(
+                handbook, downloads=self.printing, cache_dir=self.project.cache_dir / "render"
+            )
         except ContentError as exc:
             raise PluginError("handbook content has errors:\n" + exc.report()) from None
         for warning in handbook.warnings:

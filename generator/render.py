@@ -64,12 +64,18 @@ def role_pages(role: Role) -> list[tuple[str, str]]:
     ]
 
 
-def render_pages(handbook: Handbook, *, downloads: bool = False) -> dict[str, str]:
+def render_pages(
+    handbook: Handbook, *, downloads: bool = False, cache_dir: Path | None = None
+) -> dict[str, str]:
     """Render every page of the handbook, in a stable order.
 
     With ``downloads``, role pages link the printable sheets (which the caller
-    publishes under ``roles/<id>/downloads/``).
+    publishes under ``roles/<id>/downloads/``). With ``cache_dir``, a role's pages
+    are rendered again only when something they show changed.
     """
+    from generator.render_cache import RenderCache
+
+    cache = RenderCache(cache_dir, handbook, downloads) if cache_dir else None
     env = make_environment(handbook.project.templates_dir)
     labels = load_labels(handbook.project.templates_dir, handbook.project.settings.language)
     common = {
@@ -83,9 +89,21 @@ def render_pages(handbook: Handbook, *, downloads: bool = False) -> dict[str, st
     for path, template in SITE_PAGES.items():
         pages[path] = _render(env, template, page=path, **common)
     for role in handbook.roles:
-        for name, template in role_pages(role):
-            path = role_page(role.id, name)
-            pages[path] = _render(env, template, page=path, role=role, **common)
+        stored = cache.get(role) if cache else None
+        if stored is not None:
+            pages.update(stored)
+            continue
+        own = {
+            role_page(role.id, name): _render(
+                env, template, page=role_page(role.id, name), role=role, **common
+            )
+            for name, template in role_pages(role)
+        }
+        pages.update(own)
+        if cache:
+            cache.put(role, own)
+    if cache:
+        cache.prune()
     return pages
 
 

@@ -49,3 +49,23 @@ def test_findings_about_cached_roles_still_point_at_the_line(project: Path) -> N
         " (known: team-lead)",
         "    direct_reports: [sales-rep]",
     ]
+
+
+def test_render_cache_gives_the_same_pages_and_follows_edits(project: Path) -> None:
+    from generator.render import render_pages
+
+    cache = project / ".handbook-cache" / "render"
+    handbook = load_handbook(open_project(project), today=TODAY)
+    fresh = render_pages(handbook)
+    assert render_pages(handbook, cache_dir=cache) == fresh  # filled
+    assert render_pages(handbook, cache_dir=cache) == fresh  # reused
+    # The superior's new title shows on its report's pages although the report is unchanged.
+    lead = project / "content/roles/team-lead.yaml"
+    lead.write_text(lead.read_text("utf-8").replace("title: 销售组长", "title: 销售小组长"), "utf-8")
+    edited = load_handbook(open_project(project), today=TODAY)
+    assert render_pages(edited, cache_dir=cache) == render_pages(edited)
+    assert "销售小组长" in render_pages(edited, cache_dir=cache)["roles/sales-rep/index.md"]
+    # A template change renders everything again.
+    template = project / "templates" / "training.md.j2"
+    template.write_text(template.read_text("utf-8") + "\n模板已修改\n", "utf-8")
+    assert "模板已修改" in render_pages(edited, cache_dir=cache)["roles/sales-rep/training.md"]

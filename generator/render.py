@@ -21,6 +21,7 @@ from generator.escape import md
 from generator.findings import ContentError
 from generator.handbook import Handbook
 from generator.model import Role
+from generator.render_cache import RenderCache
 from generator.sheets import downloads_folder, role_sheets
 from generator.smart import smart
 from generator.source import SourceError, read_document
@@ -73,8 +74,6 @@ def render_pages(
     publishes under ``roles/<id>/downloads/``). With ``cache_dir``, a role's pages
     are rendered again only when something they show changed.
     """
-    from generator.render_cache import RenderCache
-
     cache = RenderCache(cache_dir, handbook, downloads) if cache_dir else None
     env = make_environment(handbook.project.templates_dir)
     labels = load_labels(handbook.project.templates_dir, handbook.project.settings.language)

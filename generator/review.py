@@ -14,6 +14,7 @@ from datetime import date
 from generator.check import SourcedRole
 from generator.findings import Finding
 from generator.model import Role
+from generator.smart import smart, stretch_percent
 
 SMART_MESSAGES = {
     "vague_metric": "Specific: the metric starts with a verb such as 提升 or 加强; name what is"
@@ -57,8 +58,6 @@ def review_due(role: Role) -> date:
 
 
 def _smart(item: SourcedRole, max_stretch: float) -> Iterator[Finding]:
-    from generator.smart import smart, stretch_percent
-
     for g, goal in enumerate(item.role.goals):
         for verdict in smart(goal, item.role, max_stretch):
             if verdict.ok:

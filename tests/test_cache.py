@@ -61,7 +61,9 @@ def test_render_cache_gives_the_same_pages_and_follows_edits(project: Path) -> N
     assert render_pages(handbook, cache_dir=cache) == fresh  # reused
     # The superior's new title shows on its report's pages although the report is unchanged.
     lead = project / "content/roles/team-lead.yaml"
-    lead.write_text(lead.read_text("utf-8").replace("title: 销售组长", "title: 销售小组长"), "utf-8")
+    lead.write_text(
+        lead.read_text("utf-8").replace("title: 销售组长", "title: 销售小组长"), "utf-8"
+    )
     edited = load_handbook(open_project(project), today=TODAY)
     assert render_pages(edited, cache_dir=cache) == render_pages(edited)
     assert "销售小组长" in render_pages(edited, cache_dir=cache)["roles/sales-rep/index.md"]

@@ -69,7 +69,7 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         for warning in handbook.warnings:
             log.info(warning.format(self.project.root))  # `handbook build` reports these
         if self.project.settings.search_tuning:
-            tune_segmentation(handbook.roles)
+            tune_segmentation(handbook.roles, self.project.cache_dir / "segmentation.json")
         pages_dir = self.project.cache_dir / "pages"
         write_pages(pages, pages_dir)
         generated = [(uri, pages_dir) for uri in pages]

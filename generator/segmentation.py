@@ -10,11 +10,15 @@ because the browser splits a query with the index's own vocabulary.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from generator.model import Role
+from generator.pages import write_file
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 
@@ -64,11 +68,35 @@ def compound_splits(terms: Iterable[str]) -> list[tuple[str, str]]:
     return sorted(splits)
 
 
-def tune_segmentation(roles: Iterable[Role]) -> list[tuple[str, str]]:
-    """Teach jieba (process-wide) to split the handbook's compounds; returns the splits."""
+def tune_segmentation(
+    roles: Iterable[Role], cache_file: Path | None = None
+) -> list[tuple[str, str]]:
+    """Teach jieba (process-wide) to split the handbook's compounds; returns the splits.
+
+    With ``cache_file``, each role's splits are kept by the hash of the role, so an
+    unchanged role is not segmented again.
+    """
     import jieba
 
-    splits = compound_splits(handbook_terms(roles))
+    cached = _read_cache(cache_file)
+    fresh: dict[str, list[tuple[str, str]]] = {}
+    for role in roles:
+        key = hashlib.sha256(role.model_dump_json().encode("utf-8")).hexdigest()
+        fresh[key] = cached[key] if key in cached else compound_splits(handbook_terms([role]))
+    if cache_file is not None:
+        write_file(cache_file, json.dumps(fresh, ensure_ascii=False).encode("utf-8"))
+    splits = sorted({pair for pairs in fresh.values() for pair in pairs})
+    jieba.setLogLevel(logging.WARNING)
     for pair in splits:
         jieba.suggest_freq(pair, tune=True)
     return splits
+
+
+def _read_cache(path: Path | None) -> dict[str, list[tuple[str, str]]]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): [(str(a), str(b)) for a, b in v] for k, v in data.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}

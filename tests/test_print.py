@@ -327,3 +327,19 @@ def test_parallel_rendering_writes_the_same_sheets(tmp_path: Path) -> None:
     for rel in serial.files:
         if rel.endswith(".pdf"):
             assert pdf_text(tmp_path / "serial" / rel) == pdf_text(tmp_path / "parallel" / rel)
+
+
+def test_one_role_edit_renders_only_that_roles_sheets(tmp_path: Path) -> None:
+    from generator.printables import write_printables
+
+    root = make_project(tmp_path / "p")
+    out = tmp_path / "downloads"
+    write_printables(load_handbook(open_project(root)), out, jobs=1)
+    rep = root / "content/roles/sales-rep.yaml"
+    rep.write_text(rep.read_text("utf-8").replace("拜访前查阅客户档案", "拜访前查阅客户档案和合同"))
+    report = write_printables(load_handbook(open_project(root)), out, jobs=1)
+    # the rep's checklist and the pack that contains it; nothing of the team lead's
+    assert report.rendered == 2
+    assert "拜访前查阅客户档案和合同" in squeeze(
+        pdf_text(out / "roles/sales-rep/downloads/checklist-visit.pdf")
+    )

@@ -22,7 +22,7 @@ from generator.findings import ContentError
 from generator.handbook import Handbook, load_handbook
 from generator.pages import write_pages
 from generator.pdf import PdfError
-from generator.printables import PrintReport, write_printables
+from generator.printables import PrintReport, Progress, write_printables
 from generator.project import Project, open_project
 from generator.render import render_pages
 from generator.search_fix import SearchFixError, fix_search_worker
@@ -40,6 +40,8 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     preloaded: Handbook | None = None
     #: Jobs for rendering PDFs (None: one per core).
     jobs: int | None = None
+    #: Told how far the printable sheets are (set by `handbook build`).
+    progress: Progress | None = None
     #: What the last build printed, for the command's summary.
     print_report: PrintReport | None = None
     #: Seconds spent in this plugin's stages of the last build, by stage.
@@ -79,7 +81,7 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             downloads_dir = self.project.cache_dir / "downloads"
             try:
                 self.print_report = write_printables(
-                    handbook, downloads_dir, progress=log.info, jobs=self.jobs
+                    handbook, downloads_dir, progress=self.progress, jobs=self.jobs
                 )
             except PdfError as exc:
                 raise PluginError(str(exc)) from None

@@ -29,6 +29,9 @@ from generator.xlsx import goal_workbook
 
 MANIFEST = ".manifest.json"
 
+#: Told after each role whose sheets were rendered: (roles done, roles to render).
+Progress = Callable[[int, int], None]
+
 
 @dataclass
 class PrintReport:
@@ -49,7 +52,7 @@ class RoleJob:
 def write_printables(
     handbook: Handbook,
     out_dir: Path,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
     jobs: int | None = None,
 ) -> PrintReport:
     """Write every role's sheets under ``out_dir``, rendering stale ones in ``jobs`` processes."""
@@ -101,7 +104,7 @@ def _render(
     base_dir: Path,
     out_dir: Path,
     jobs: int | None,
-    progress: Callable[[str], None] | None,
+    progress: Progress | None,
 ) -> Iterator[tuple[int, int]]:
     """Render the jobs, in this process or in a pool of ``jobs`` processes."""
     if not work:
@@ -124,9 +127,9 @@ def _render(
             _report_progress(progress, number, len(work))
 
 
-def _report_progress(progress: Callable[[str], None] | None, done: int, total: int) -> None:
+def _report_progress(progress: Progress | None, done: int, total: int) -> None:
     if progress is not None:
-        progress(f"printable sheets: {done}/{total} roles rendered")
+        progress(done, total)
 
 
 def _render_role(writer: PdfWriter, job: RoleJob, out_dir: Path) -> tuple[int, int]:

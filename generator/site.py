@@ -17,13 +17,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.handbook import Handbook
 from generator.printables import PrintReport
 from generator.project import Project
 
 MKDOCS_CONFIG = "mkdocs.yml"
-PROGRESS_LOGGER = "mkdocs.plugins.handbook"
 OFFLINE_PLUGIN = "material/offline"
 
 
@@ -66,13 +66,7 @@ def build_site(
     handler = _stderr_handler()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
-    level = logger.level
-    if sys.stderr.isatty():  # progress of the slow stages, on a terminal only
-        logger.setLevel(logging.INFO)
-        handler.setLevel(logging.INFO)
-        handler.addFilter(
-            lambda record: record.levelno >= logging.WARNING or record.name == PROGRESS_LOGGER
-        )
+    bar = ProgressReport()
     try:
         config = load_config(
             config_file=str(project.root / MKDOCS_CONFIG), site_dir=str(staging), strict=True
@@ -83,6 +77,7 @@ def build_site(
         plugin.printing_override = printing
         plugin.preloaded = handbook
         plugin.jobs = jobs
+        plugin.progress = bar
         if offline:  # for opening from a file share: file:// links, inlined search index
             config.plugins[OFFLINE_PLUGIN].config.enabled = True
         build(config)
@@ -93,8 +88,8 @@ def build_site(
     except MkDocsException as exc:
         raise SiteError(str(exc)) from None
     finally:
+        bar.close()
         logger.removeHandler(handler)
-        logger.setLevel(level)
         shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -105,6 +100,34 @@ def serve_site(project: Project, dev_addr: str | None) -> None:
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     serve(config_file=str(project.root / MKDOCS_CONFIG), livereload=True, dev_addr=dev_addr)
+
+
+class ProgressReport:
+    """How far the slow printing stage is: a bar on a terminal, a few plain lines otherwise."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        self._said = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            if self._bar is None:
+                from rich.progress import Progress
+
+                self._bar = Progress(transient=True)
+                self._bar.start()
+                self._task = self._bar.add_task("Rendering printable sheets", total=total)
+            self._bar.update(self._task, completed=done)
+            return
+        tenth = done * 10 // total
+        if tenth != self._said:  # at most eleven lines, whatever the size
+            self._said = tenth
+            print(f"printable sheets: {done}/{total} roles rendered", file=sys.stderr)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def keep_unchanged_times(new: Path, old: Path) -> None:

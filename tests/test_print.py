@@ -51,6 +51,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run(root, "build", "--print")
     assert result.exit_code == 0, result.stderr
     assert "printable files" in result.stdout
+    # Progress of the slow stage: plain lines on stderr when it is not a terminal.
+    assert result.stderr.splitlines()[-1] == "printable sheets: 2/2 roles rendered"
     return root
 
 

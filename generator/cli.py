@@ -23,7 +23,7 @@ from generator.model import SLUG_RE, Role
 from generator.pages import write_pages
 from generator.periods import parse_day, parse_month, parse_review_period, parse_week
 from generator.printing import SheetRequest
-from generator.project import Project, open_project
+from generator.project import PRINT_ENV, Project, open_project
 from generator.render import make_environment, render_pages
 from generator.review import review_due
 from generator.sheets import Sheet, find_sheet, role_sheets
@@ -160,13 +160,21 @@ def build(
     metavar="IP:PORT",
     help="Address to serve on (default 127.0.0.1:8000).",
 )
+@click.option(
+    "--print/--no-print",
+    "printing",
+    default=False,
+    show_default=True,
+    help="Also make the printable sheets on every rebuild (slower).",
+)
 @click.pass_context
-def serve(ctx: click.Context, dev_addr: str | None) -> None:
+def serve(ctx: click.Context, dev_addr: str | None, printing: bool) -> None:
     """Serve the handbook locally and rebuild on every change to content/ or templates/."""
     from generator.site import serve_site
 
     handbook = _load(ctx)
     _report_warnings(handbook, strict=False)
+    os.environ[PRINT_ENV] = "1" if printing else "0"  # read by the plugin at each rebuild
     serve_site(handbook.project, dev_addr)
 
 

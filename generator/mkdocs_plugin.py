@@ -10,6 +10,7 @@ in the docs folder at the same path wins. Role YAML is never published.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from generator.handbook import Handbook, load_handbook
 from generator.pages import write_pages
 from generator.pdf import PdfError
 from generator.printables import PrintReport, Progress, write_printables
-from generator.project import Project, open_project
+from generator.project import PRINT_ENV, Project, open_project
 from generator.render import render_pages
 from generator.search_fix import SearchFixError, fix_search_worker
 from generator.segmentation import tune_segmentation
@@ -51,6 +52,8 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         require_jieba()
         self.project = _project(config)
         override = self.printing_override
+        if override is None and PRINT_ENV in os.environ:  # set by `handbook serve`
+            override = os.environ[PRINT_ENV].lower() not in ("0", "false", "no")
         self.printing = self.project.settings.print if override is None else override
         for path in (self.project.content_dir, self.project.templates_dir):
             if str(path) not in config.watch:

@@ -18,6 +18,9 @@ from generator.source import DEFAULT_MAX_BYTES, SourceError, read_document
 from generator.validate import validate_document
 
 CONFIG_FILE = "handbook.yml"
+#: Environment variable overriding the `print` setting ("0" or "1"): `handbook serve`
+#: sets it, since MkDocs' server builds with a configuration it loads itself.
+PRINT_ENV = "HANDBOOK_PRINT"
 
 
 class Settings(Strict):

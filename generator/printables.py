@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import xlsx
 from generator.handbook import Handbook
 from generator.pages import remove_stale, safe_join, write_file
 from generator.pdf import PdfWriter, require_cjk_font
@@ -63,6 +64,8 @@ def write_printables(
     new: dict[str, str] = {}
     report = PrintReport()
     environment = templates.stylesheet.read_bytes() + _font_fingerprint()
+    labels = json.dumps(templates.labels, sort_keys=True, ensure_ascii=False).encode()
+    workbook_code = Path(xlsx.__file__ or "").read_bytes() + labels
 
     def is_current(rel: str, key: str) -> bool:
         new[rel] = key
@@ -89,8 +92,9 @@ def write_printables(
             work.append(RoleJob(sheets, pack))
         if role.goals:
             rel = f"{folder}/{WORKBOOK}"
-            write_file(safe_join(out_dir, rel), goal_workbook(role, templates.labels))
-            report.files.append(rel)
+            key = hashlib.sha256(role.model_dump_json().encode() + workbook_code).hexdigest()
+            if not is_current(rel, key):
+                write_file(safe_join(out_dir, rel), goal_workbook(role, templates.labels))
     for rendered, pages in _render(work, templates.base_dir, out_dir, jobs, progress):
         report.rendered += rendered
         report.pages += pages

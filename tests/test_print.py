@@ -128,11 +128,13 @@ def test_first_page_is_not_blank(built: Path, tmp_path: Path) -> None:
 
 def test_unchanged_build_renders_no_pdf(built: Path) -> None:
     pdf = built / "site/roles/team-lead/downloads/goals.pdf"
-    before = pdf.read_bytes()
+    workbook = built / ".handbook-cache/downloads/roles/team-lead/downloads/goals.xlsx"
+    before, workbook_time = pdf.read_bytes(), workbook.stat().st_mtime_ns
     result = run(built, "build", "--print")
     assert result.exit_code == 0, result.stderr
     assert "(0 PDFs rendered)" in result.stdout
     assert pdf.read_bytes() == before
+    assert workbook.stat().st_mtime_ns == workbook_time  # not written again either
 
 
 def test_no_print_builds_without_downloads(tmp_path: Path) -> None:

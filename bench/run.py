@@ -1,6 +1,7 @@
 """Benchmark: build a synthetic handbook of N roles and report where the time goes.
 
-    python bench/run.py --roles 100 [--no-print] [--jobs N] [--keep DIR] --json out.json
+    python bench/run.py --roles 100 [--no-print] [--jobs N] [--keep DIR] [--rebuild]
+                        [--search] --json out.json
 
 Roles are made from the real role files in content/roles/ (same depth of duties,
 goals, training and checklists), spread over departments with consistent
@@ -8,12 +9,19 @@ reporting lines and career paths, and with the department's own words put into
 the Chinese text so that pages and search terms differ. The build runs the same
 library calls as ``handbook build``: load and validate, render, MkDocs (with the
 handbook plugin), printables.
+
+With ``--search`` the three real roles and the guides are added to the synthetic
+ones, and the site is built a second time with Material's search instead of
+Pagefind; both are then queried in Chromium (bench/search.py): time to the first
+results, bytes loaded, and the rank of the expected page for each query of the
+browser tests' table.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import shutil
 import sys
@@ -30,6 +38,7 @@ sys.path.insert(0, str(REPO))
 from generator.handbook import load_handbook  # noqa: E402
 from generator.project import open_project  # noqa: E402
 from generator.site import build_site  # noqa: E402
+from generator.site_search import install_worker  # noqa: E402
 
 DEPARTMENTS = [
     ("销售部", "销售"), ("市场部", "市场"), ("客服部", "客服"), ("采购部", "采购"),
@@ -104,24 +113,86 @@ def _retext(value: Any, word: str, region: str) -> Any:
     return value
 
 
-def make_project(root: Path, count: int) -> Path:
+def make_project(root: Path, count: int, real: bool = False) -> Path:
+    """A project of ``count`` synthetic roles, plus the real ones if ``real``."""
     for name in ("mkdocs.yml", "handbook.yml"):
         shutil.copy(REPO / name, root / name)
     shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("roles"))
-    # The hand-written guides link the real roles, which the synthetic handbook lacks.
-    shutil.rmtree(root / "content" / "guides")
-    config = (root / "mkdocs.yml").read_text("utf-8").splitlines(keepends=True)
-    (root / "mkdocs.yml").write_text(
-        "".join(line for line in config if "guides/" not in line and "管理指南" not in line),
-        "utf-8",
+    shutil.copytree(
+        REPO / "content", root / "content", ignore=None if real else shutil.ignore_patterns("roles")
     )
-    (root / "content" / "roles").mkdir(parents=True)
+    if not real:
+        # The hand-written guides link the real roles, which the synthetic handbook lacks.
+        shutil.rmtree(root / "content" / "guides")
+        config = (root / "mkdocs.yml").read_text("utf-8").splitlines(keepends=True)
+        (root / "mkdocs.yml").write_text(
+            "".join(line for line in config if "guides/" not in line and "管理指南" not in line),
+            "utf-8",
+        )
+    (root / "content" / "roles").mkdir(parents=True, exist_ok=True)
     synthesize(count, root / "content" / "roles")
     return root
 
 
-def measure(root: Path, printing: bool, jobs: int | None) -> dict[str, float | int]:
+def use_search(root: Path, engine: str) -> None:
+    """Set the ``search`` setting of the project's handbook.yml."""
+    path = root / "handbook.yml"
+    lines = path.read_text("utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith("search:")]
+    path.write_text("\n".join([*kept, f"search: {engine}"]) + "\n", "utf-8")
+
+
+def measure_search(root: Path) -> dict[str, Any]:
+    """Build the same handbook with Material's search too; query both sites in Chromium."""
+    use_search(root, "material")
+    started = time.perf_counter()
+    build_site(open_project(root), root / "site-material", printing=False)
+    figures: dict[str, Any] = {"material_build_s": round(time.perf_counter() - started, 2)}
+    figures["material_search_index_bytes"] = (
+        (root / "site-material" / "search" / "search_index.json").stat().st_size
+    )
+    use_search(root, "pagefind")
+    return figures | query_sites(root)
+
+
+def query_sites(root: Path) -> dict[str, Any]:
+    """Time queries on both sites (site/: Pagefind, site-material/) and rank the table's pages."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.search import (
+        SEARCH_TABLE,
+        TIMED_QUERIES,
+        engine_ranking,
+        launch_options,
+        search,
+        serve,
+    )
+
+    figures: dict[str, Any] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options())  # type: ignore[arg-type]
+        for engine, folder in (("pagefind", "site"), ("material", "site-material")):
+            with serve(root / folder) as server:
+                search(browser, server, TIMED_QUERIES[0])  # warm the browser and the disk cache
+                answers = [search(browser, server, query, timeout_s=600) for query in TIMED_QUERIES]
+                firsts = sorted(answer.first_ms for answer in answers)
+                figures[f"{engine}_first_result_ms"] = round(firsts[len(firsts) // 2])
+                figures[f"{engine}_first_result_ms_max"] = round(firsts[-1])
+                figures[f"{engine}_kb_per_query"] = round(
+                    sorted(answer.bytes for answer in answers)[len(answers) // 2] / 1024
+                )
+                if engine == "pagefind":
+                    ranks = {q: search(browser, server, q).rank(page) for q, page in SEARCH_TABLE}
+                    figures["pagefind_ranks"] = ranks
+                    figures["pagefind_distinct_ranks"] = {
+                        q: distinct_rank(engine_ranking(browser, server, q, 400), page)
+                        for q, page in SEARCH_TABLE
+                    }
+        browser.close()
+    return figures
+
+
+def measure(root: Path, printing: bool, jobs: int | None) -> dict[str, Any]:
     project = open_project(root)
     started = time.perf_counter()
     handbook = load_handbook(project)
@@ -149,14 +220,49 @@ def measure(root: Path, printing: bool, jobs: int | None) -> dict[str, float | i
         "peak_rss_mb": round(peak / 1024, 1),
         "site_bytes": site_bytes,
         "bytes_per_role": site_bytes // max(roles, 1),
-        "search_index_bytes": (site / "search" / "search_index.json").stat().st_size,
+        "search_s": round(timings.get("search", 0.0), 2),
+        "search_index_bytes": _search_index_bytes(site),
         "pdfs_rendered": result.print_report.rendered if result.print_report else 0,
     }
 
 
+def page_kind(url: str) -> str:
+    """The real page a synthetic page copies (roles/u0003-director-1/goals/ ->
+    roles/sales-director/goals/)."""
+    parts = url.split("/")
+    if parts[0] != "roles" or len(parts) < 3 or not parts[1]:
+        return url
+    role = parts[1]
+    if "-rep-" in role or role == "sales-representative":
+        level = "sales-representative"
+    elif role.endswith("manager"):
+        level = "sales-manager"
+    else:
+        level = "sales-director"
+    return "/".join(["roles", level, *parts[2:]])
+
+
+def distinct_rank(results: list[str], page: str) -> int | None:
+    """Rank of ``page`` among distinct kinds of result, a real page and its copies counting once.
+
+    Synthetic roles copy the real ones' text, so a query matches hundreds of
+    equally good copies; this says whether the right kind of page comes first.
+    """
+    kinds = list(dict.fromkeys(page_kind(url) for url in results))
+    return kinds.index(page) + 1 if page in kinds else None
+
+
+def _search_index_bytes(site: Path) -> int:
+    """Bytes of the search index the site uses: Pagefind's bundle, or Material's file."""
+    bundle = site / "pagefind"
+    if bundle.is_dir():
+        return sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file())
+    return (site / "search" / "search_index.json").stat().st_size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--roles", type=int, required=True, help="number of roles")
+    parser.add_argument("--roles", type=int, default=0, help="number of roles")
     parser.add_argument("--no-print", action="store_true", help="skip the printable sheets")
     parser.add_argument("--jobs", type=int, default=None, help="PDF processes (default: cores)")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
@@ -167,7 +273,28 @@ def main() -> None:
         help="then build again with nothing changed and report it too (the parse and PDF"
         " caches at work): keys with the prefix rebuild_",
     )
+    parser.add_argument(
+        "--search",
+        action="store_true",
+        help="add the real roles, build with Material's search too and query both in"
+        " Chromium: keys with the prefixes pagefind_ and material_",
+    )
+    parser.add_argument(
+        "--requery",
+        type=Path,
+        help="only query the sites of a folder kept by --keep --search again (after a change"
+        " of the search worker: it is copied in) and print those figures",
+    )
     args = parser.parse_args()
+    if args.requery:
+        site = args.requery / "site"
+        html = (site / "index.html").read_text("utf-8")
+        language = re.search(r'<html lang="([^"]+)"', html)
+        install_worker(site, language.group(1) if language else "zh")
+        figures = query_sites(args.requery)
+        print(json.dumps(figures, ensure_ascii=False, indent=1))
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        return
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=False)
         root = args.keep
@@ -176,12 +303,14 @@ def main() -> None:
         temporary = tempfile.TemporaryDirectory(prefix="handbook-bench-")
         root = Path(temporary.name)
     try:
-        make_project(root, args.roles)
+        make_project(root, args.roles, real=args.search)
         figures = measure(root, printing=not args.no_print, jobs=args.jobs)
         if args.rebuild:
             again = measure(root, printing=not args.no_print, jobs=args.jobs)
             for key in ("generator_s", "mkdocs_s", "pdf_s", "total_s", "pdfs_rendered"):
                 figures[f"rebuild_{key}"] = again[key]
+        if args.search:
+            figures.update(measure_search(root))
     finally:
         if temporary is not None:
             temporary.cleanup()

@@ -16,8 +16,11 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from generator.findings import ContentError
 from generator.handbook import Handbook, load_handbook
@@ -28,6 +31,8 @@ from generator.project import PRINT_ENV, Project, open_project
 from generator.render import render_pages
 from generator.search_fix import SearchFixError, fix_search_worker
 from generator.segmentation import tune_segmentation
+from generator.site import OFFLINE_PLUGIN
+from generator.site_search import SiteSearchError, index_site, with_keywords
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -55,6 +60,9 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if override is None and PRINT_ENV in os.environ:  # set by `handbook serve`
             override = os.environ[PRINT_ENV].lower() not in ("0", "false", "no")
         self.printing = self.project.settings.print if override is None else override
+        offline = OFFLINE_PLUGIN in config.plugins and config.plugins[OFFLINE_PLUGIN].config.enabled
+        # A site opened from file:// cannot fetch index chunks: it keeps Material's search.
+        self.pagefind = self.project.settings.search == "pagefind" and not offline
         for path in (self.project.content_dir, self.project.templates_dir):
             if str(path) not in config.watch:
                 config.watch.append(str(path))
@@ -73,7 +81,7 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             raise PluginError("handbook content has errors:\n" + exc.report()) from None
         for warning in handbook.warnings:
             log.info(warning.format(self.project.root))  # `handbook build` reports these
-        if self.project.settings.search_tuning:
+        if self.project.settings.search_tuning and not self.pagefind:
             tune_segmentation(handbook.roles, self.project.cache_dir / "segmentation.json")
         pages_dir = self.project.cache_dir / "pages"
         write_pages(pages, pages_dir)
@@ -99,11 +107,30 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             files.append(File(src_uri, str(folder), config.site_dir, config.use_directory_urls))
         return files
 
+    @event_priority(50)  # before Material's search plugin indexes the page
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        if self.pagefind:  # Pagefind indexes the built pages; Material's index stays empty
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+        return context
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if not self.pagefind:
+            return html
+        keywords = page.meta.get("keywords")
+        return with_keywords(html, keywords if isinstance(keywords, str) else None)
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        started = time.perf_counter()
         try:
-            fix_search_worker(Path(config.site_dir))
-        except SearchFixError as exc:
+            if self.pagefind:
+                index_site(Path(config.site_dir), config.theme["language"])
+            else:
+                fix_search_worker(Path(config.site_dir))
+        except (SearchFixError, SiteSearchError) as exc:
             raise PluginError(str(exc)) from None
+        self.timings["search"] = time.perf_counter() - started
 
 
 def require_jieba() -> None:

@@ -41,6 +41,11 @@ class Settings(Strict):
         default=True,
         description="Split compounds of the role data (客户关系 -> 客户 关系) for Chinese search.",
     )
+    search: Literal["pagefind", "material"] = Field(
+        default="pagefind",
+        description="Search of the served site: Pagefind (loads only what a query needs) or"
+        " Material's (loads the whole index first). `build --offline` always uses Material's.",
+    )
     print: bool = Field(
         default=True, description="Make the printable sheets (PDF, XLSX) in every build."
     )

@@ -21,12 +21,17 @@ class SearchFixError(Exception):
     pass
 
 
-def fix_search_worker(site_dir: Path) -> None:
-    """Correct the query segmentation of the search worker in a built site."""
+def search_worker(site_dir: Path) -> Path:
+    """The file of Material's search worker in a built site."""
     workers = sorted((site_dir / WORKERS).glob("search.*.min.js"))
     if len(workers) != 1:
         raise SearchFixError(f"expected one search worker in {site_dir / WORKERS}, found {workers}")
-    worker = workers[0]
+    return workers[0]
+
+
+def fix_search_worker(site_dir: Path) -> None:
+    """Correct the query segmentation of the search worker in a built site."""
+    worker = search_worker(site_dir)
     code = worker.read_text(encoding="utf-8")
     if FIXED in code:
         return

@@ -100,3 +100,16 @@ def _read_cache(path: Path | None) -> dict[str, list[tuple[str, str]]]:
         return {str(k): [(str(a), str(b)) for a, b in v] for k, v in data.items()}
     except (OSError, ValueError, TypeError, AttributeError):
         return {}
+
+
+def search_words(text: str) -> str:
+    """Each word of ``text`` and its parts, space-separated (销售主任 -> 销售 主任 销售主任).
+
+    Given to a search engine that segments text its own way, so that a part
+    of a compound (主任) finds the page the compound names.
+    """
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    words = dict.fromkeys(word.strip() for word in jieba.cut_for_search(text))
+    return " ".join(word for word in words if any(char.isalnum() for char in word))

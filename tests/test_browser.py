@@ -1,18 +1,16 @@
 """What only a browser can show: search, offline use, interactive checklists, the way in.
 
 Playwright drives the Chromium of Debian's ``chromium`` package (no browser download).
-The real handbook is built twice: for a web server (served on 127.0.0.1) and with
-``--offline`` (opened from file://). Screenshots go to test-artifacts/screenshots/.
+The real handbook is built twice: for a web server (served on 127.0.0.1; searched
+through Pagefind) and with ``--offline`` (opened from file://; Material's search).
+Screenshots go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import itertools
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -22,35 +20,11 @@ from click.testing import CliRunner
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from bench.search import SEARCH_TABLE, SiteServer, launch_options, search, serve
 from generator.cli import main
-from tests.conftest import REPO
+from tests.conftest import REPO, make_project
 
 ARTIFACTS = REPO / "test-artifacts"
-
-# Query -> the page it must return among the first five results (Chinese words inside
-# compounds, role titles, duty and goal names, English terms).
-SEARCH_TABLE = [
-    ("销售主任", "roles/sales-director/"),
-    ("主任", "roles/sales-director/"),
-    ("销售代表", "roles/sales-representative/"),
-    ("绩效", "roles/sales-director/scorecard/"),
-    ("考核", "roles/sales-director/goals/"),
-    ("绩效考核", "roles/sales-director/job-description/"),
-    ("谈判", "roles/sales-director/training/"),
-    ("份额", "roles/sales-director/goals/"),
-    ("关系", "roles/sales-director/training/"),
-    ("道德", "roles/sales-director/training/"),  # only inside 职业道德: needs the tuning
-    ("客户回访", "roles/sales-director/checklists/"),
-    ("风险排查", "roles/sales-director/checklists/"),
-    ("入职计划", "roles/sales-director/onboarding/"),
-    ("目标责任书", "roles/sales-director/goals/"),
-    ("KPI", "roles/sales-director/goals/"),
-    ("CRM", "roles/sales-director/training/"),
-    ("SMART", "roles/sales-director/goals/"),
-    ("Zoho", "roles/sales-director/job-description/"),
-    ("市场洞察", "roles/sales-director/goals/"),
-    ("组织架构", "org-chart/"),
-]
 
 
 def build(out: Path, *args: str) -> Path:
@@ -72,31 +46,22 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def base_url(site: Path) -> Iterator[str]:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
+def server(site: Path) -> Iterator[SiteServer]:
+    with serve(site) as server:
+        yield server
 
-    handler = functools.partial(Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+
+@pytest.fixture(scope="module")
+def base_url(server: SiteServer) -> str:
+    return server.url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
+    if shutil.which("chromium") is None:
         pytest.fail("Chromium is needed for the browser tests (apt-get install chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
+        browser = playwright.chromium.launch(**launch_options())  # type: ignore[arg-type]
         yield browser
         browser.close()
 
@@ -154,6 +119,95 @@ def test_search_finds_the_page(page: Page, base_url: str, query: str, expected: 
     (ARTIFACTS / "search-ranks.json").write_text(
         json.dumps(ranks, ensure_ascii=False, indent=1), encoding="utf-8"
     )
+
+
+offline_ranks: dict[str, int] = {}
+
+
+@pytest.mark.parametrize(("query", "expected"), SEARCH_TABLE)
+def test_offline_search_finds_the_page(
+    page: Page, offline_site: Path, query: str, expected: str
+) -> None:
+    """The file:// build keeps Material's search; it must answer the same table."""
+    home = (offline_site / "index.html").as_uri()
+    base = home.removesuffix("index.html")
+    found = relative(search_results(page, f"{home}?q={quote(query)}"), base)
+    found = [path.removesuffix(".html") + "/" if path.endswith(".html") else path for path in found]
+    assert expected in found[:5], f"{query!r}: {expected} not in the first five: {found[:5]}"
+    offline_ranks[query] = found.index(expected) + 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "search-ranks-offline.json").write_text(
+        json.dumps(offline_ranks, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+
+
+def test_served_search_loads_only_what_a_query_needs(
+    browser: Browser, server: SiteServer, site: Path
+) -> None:
+    """The served site answers from Pagefind's chunks, not from an index of everything."""
+    index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
+    assert index["docs"] == []
+    pagefind = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    answer = search(browser, server, "绩效")
+    assert answer.results[0] == "roles/sales-director/scorecard/", answer.results
+    # The page itself with its stylesheets and scripts, Pagefind's code and the chunks
+    # and excerpts of one query: less than the whole index on disk.
+    assert answer.bytes < 800_000, answer.bytes
+    assert answer.bytes < 400_000 + pagefind, (answer.bytes, pagefind)
+
+
+def test_search_result_shows_title_section_and_highlight(page: Page, base_url: str) -> None:
+    search_results(page, f"{base_url}?q={quote('客户回访')}")
+    first = page.locator(".md-search-result__item").first
+    assert first.locator("h1").inner_text().startswith("销售主任")
+    assert first.locator("h2").count() >= 1  # the section the words were found in
+    marked = first.locator("mark").all_inner_texts()
+    assert "客户" in marked and "回访" in marked, marked
+    assert "符合条件的结果" in page.inner_text(".md-search-result__meta")  # Material's wording
+
+
+def test_search_is_used_with_the_keyboard(page: Page, base_url: str) -> None:
+    """Typing into the header's box, arrow down to the first result, Enter opens it."""
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    page.keyboard.press("/")  # Material's shortcut to the search box
+    page.keyboard.type("风险排查")
+    page.keyboard.press("End")  # Chinese text arrives without key events, as from an IME
+    page.wait_for_selector(".md-search-result__item")
+    expected = page.locator(".md-search-result__item > a").first.get_attribute("href")
+    assert expected is not None
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: url.split("?")[0] == expected.split("?")[0])
+    assert "风险" in page.inner_text("article")
+
+
+def test_search_shows_role_text_as_written(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """HTML typed into a role file is shown as text in the results, never run."""
+    root = make_project(tmp_path_factory.mktemp("escape") / "handbook")
+    role = root / "content" / "roles" / "sales-rep.yaml"
+    text = role.read_text("utf-8")
+    purpose = 'purpose: "标记 <img src=x onerror=alert(1)> <b>粗体</b> 结束"'
+    role.write_text(
+        "\n".join(purpose if line.startswith("purpose:") else line for line in text.splitlines())
+        + "\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(main, ["--project", str(root), "build", "--no-print"])
+    assert result.exit_code == 0, result.stderr
+    with serve(root / "site") as server:
+        context = browser.new_context()
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        search_results(page, server.url + "?q=" + quote("粗体"))
+        results = page.locator(".md-search-result")
+        assert "<b>粗体</b>" in results.inner_text()
+        assert results.locator("img, b").count() == 0
+        assert dialogs == []
+        context.close()
 
 
 def test_query_in_the_url_opens_the_search(page: Page, base_url: str) -> None:

@@ -77,9 +77,43 @@ def test_goal_sheet_and_checklist_render_as_tables_and_tick_boxes(built: Path) -
     assert checklists.count('<label class="task-list-control"><input type="checkbox"') == 3
 
 
-def test_chinese_and_english_words_are_searchable(built: Path) -> None:
-    words = search_words(built / "site", "roles/team-lead/")
+def test_served_site_is_searched_through_pagefind(built: Path) -> None:
+    site = built / "site"
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    assert list((site / "pagefind" / "index").glob("zh_*.pf_index"))
+    assert not list((site / "pagefind").glob("pagefind-*ui*"))  # Material's box is used
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["docs"] == []  # nothing for the browser to load in full
+    worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    assert worker.read_text("utf-8").startswith('const LANGUAGE = "zh";')
+    overview = (site / "roles" / "team-lead" / "index.html").read_text("utf-8")
+    assert 'data-pagefind-meta="keywords:销售 组长' in overview
+
+
+def test_offline_site_keeps_materials_search(built: Path) -> None:
+    result = build(built, "--offline", "--out", str(built / "offline"))
+    assert result.exit_code == 0, result.stderr
+    site = built / "offline"
+    assert not (site / "pagefind").exists()
+    assert "data-pagefind-meta" not in (site / "roles" / "team-lead" / "index.html").read_text(
+        "utf-8"
+    )
+    words = search_words(site, "roles/team-lead/")
     assert {"组长", "谈判", "crm", "销售额"} <= words
+
+
+def test_search_setting_material_uses_materials_search_on_a_server(tmp_path: Path) -> None:
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path / "handbook")
+    settings = (root / "handbook.yml").read_text("utf-8")
+    (root / "handbook.yml").write_text(
+        settings.replace("search: pagefind", "search: material"), "utf-8"
+    )
+    result = build(root)
+    assert result.exit_code == 0, result.stderr
+    assert not (root / "site" / "pagefind").exists()
+    assert {"组长", "谈判"} <= search_words(root / "site", "roles/team-lead/")
 
 
 def test_no_google_fonts_or_remote_assets(built: Path) -> None:

@@ -131,6 +131,9 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         except (SearchFixError, SiteSearchError) as exc:
             raise PluginError(str(exc)) from None
         self.timings["search"] = time.perf_counter() - started
+        # Material's source maps (1.3 MB) serve its own developers, not the handbook's readers.
+        for source_map in (Path(config.site_dir) / "assets").rglob("*.map"):
+            source_map.unlink()
 
 
 def require_jieba() -> None:

@@ -39,7 +39,8 @@ class Settings(Strict):
     )
     search_tuning: bool = Field(
         default=True,
-        description="Split compounds of the role data (客户关系 -> 客户 关系) for Chinese search.",
+        description="Split compounds of the role data (客户关系 -> 客户 关系) for Material's"
+        " Chinese search (offline builds, or search: material).",
     )
     search: Literal["pagefind", "material"] = Field(
         default="pagefind",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from html import unescape
 from pathlib import Path
@@ -31,6 +32,7 @@ ROOT_SELECTOR = "article.md-content__inner"
 #: Permalink signs and the line of links between a role's pages match every query.
 IGNORED = (".headerlink", ".role-nav")
 WORKER = Path(__file__).with_name("search_worker.js")
+LUNR_DIR = "assets/javascripts/lunr"
 #: Pagefind's own result widgets: the handbook uses Material's, so they are not published.
 UNUSED = (
     "pagefind-ui.*",
@@ -97,6 +99,8 @@ def index_site(site_dir: Path, language: str) -> None:
     for pattern in UNUSED:
         for path in bundle.glob(pattern):
             path.unlink()
+    # Material's search engine (lunr and its segmenters) is not loaded by the new worker.
+    shutil.rmtree(site_dir / LUNR_DIR, ignore_errors=True)
     install_worker(site_dir, language)
 
 

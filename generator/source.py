@@ -24,9 +24,20 @@ import yaml
 from generator.findings import Finding, Loc
 
 try:  # libyaml is 5-6 times faster; its nodes carry the same marks.
-    _Loader: Any = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """Composes without YAML 1.1's guessing of types (no, 1.10, 0123 and dates stay text:
+    the model converts each value by its field's type); only the merge key ``<<`` keeps
+    its tag, so that it can be refused."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _MERGE if implicit[0] and value == "<<" else _STANDARD_TAG + "str"
+        return _STANDARD_TAG + ("seq" if kind is yaml.SequenceNode else "map")
 
 DEFAULT_MAX_BYTES = 1024 * 1024
 #: Lists and mappings nested deeper than this are refused before composing: a role
@@ -37,6 +48,7 @@ MAX_DEPTH = 50
 _SHOWN_AFTER = 60
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _STANDARD_TAG = "tag:yaml.org,2002:"
+_MERGE = _STANDARD_TAG + "merge"
 #: What YAML counts as a line break (str.splitlines also splits at \v, \f and \x1c-\x1e).
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: Characters YAML does not allow in a document (it allows tab, line breaks, NEL).
@@ -97,7 +109,8 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
         raise SourceError(_finding(path, 0, 0, "file is empty: expected a role definition"))
     _refuse_control_characters(path, text, lines)
     try:
-        _scan(path, text, lines)
+        if "&" in text or "*" in text or _may_nest_too_deep(text, lines):
+            _scan(path, text, lines)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise SourceError(_syntax_finding(path, lines, exc)) from None
@@ -228,6 +241,28 @@ class _Frame:
             self.key, self.key_start, self.expect_key = key, start, False
         else:
             self.expect_key = True
+
+
+def _may_nest_too_deep(text: str, lines: list[str]) -> bool:
+    """Whether ``text`` might nest deeper than MAX_DEPTH (cheap; errs on the safe side).
+
+    A block level needs an indentation or an entry dash, a flow level a bracket; most
+    role files have neither anchors nor aliases and are far from the limit, and
+    are composed without the slower scan of events.
+    """
+    indent = max((len(line) - len(line.lstrip(" -")) for line in lines), default=0)
+    block_bound = 2 * (indent + 1)
+    if block_bound + text.count("[") + text.count("{") < MAX_DEPTH:
+        return False
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return False
 
 
 def _scan(path: Path, text: str, lines: list[str]) -> None:
@@ -493,7 +528,7 @@ class _Builder:
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _STANDARD_TAG + "merge":
+            if key_node.tag == _MERGE:
                 raise self.fail(key_node, "merge keys (<<) are not supported", loc)
             if not isinstance(key_node, yaml.ScalarNode):
                 found = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"

@@ -82,6 +82,8 @@ def test_served_site_is_searched_through_pagefind(built: Path) -> None:
     assert (site / "pagefind" / "pagefind-entry.json").is_file()
     assert list((site / "pagefind" / "index").glob("zh_*.pf_index"))
     assert not list((site / "pagefind").glob("pagefind-*ui*"))  # Material's box is used
+    assert not (site / "assets" / "javascripts" / "lunr").exists()  # nor Material's engine
+    assert not list(site.rglob("*.map"))  # nor its developers' source maps
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["docs"] == []  # nothing for the browser to load in full
     worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))

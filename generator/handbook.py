@@ -10,7 +10,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import multiprocessing
+import os
 import pickle
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -72,8 +75,9 @@ def load_handbook(
     # references to them are not reported as missing.
     chosen = {p.resolve() for p in files}
     elsewhere = {p.stem for p in all_files if p.resolve() not in chosen}
-    for path in files:
-        role, found = load_role(path, project.settings.max_file_bytes, cache)
+    for path, (role, found) in zip(
+        files, _load_roles(files, project.settings.max_file_bytes, cache), strict=True
+    ):
         findings.extend(found)
         if role is not None:
             sourced.append(role)
@@ -102,6 +106,51 @@ def load_framework(project: Project) -> tuple[Framework | None, list[Finding]]:
     except SourceError as exc:
         return None, [exc.finding]
     return validate_document(doc, Framework)
+
+
+#: From this many role files to read (not in the cache) on, they are read in parallel.
+PARALLEL_FROM = 64
+
+
+def _load_roles(
+    files: list[Path], max_bytes: int, cache: RoleCache
+) -> list[tuple[SourcedRole | None, list[Finding]]]:
+    """``load_role`` for each file; many files missing from the cache in several processes."""
+    loaded: dict[Path, tuple[SourcedRole | None, list[Finding]]] = {}
+    misses: list[Path] = []
+    for path in files:
+        role = _cached(path, max_bytes, cache) if path.is_file() else None
+        if role is not None:
+            loaded[path] = (SourcedRole(role, path), [])
+        else:
+            misses.append(path)
+    cores = os.cpu_count() or 1
+    if len(misses) < PARALLEL_FROM or cores < 2:
+        loaded.update((path, load_role(path, max_bytes, cache)) for path in misses)
+        return [loaded[path] for path in files]
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(cores, context) as pool:
+        read = pool.map(_read_role, misses, [max_bytes] * len(misses), chunksize=16)
+        for path, (role, found) in zip(misses, read, strict=True):
+            if role is not None:
+                cache.put(path.read_bytes(), role)
+            loaded[path] = (SourcedRole(role, path) if role is not None else None, found)
+    return [loaded[path] for path in files]
+
+
+def _cached(path: Path, max_bytes: int, cache: RoleCache) -> Role | None:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    return cache.get(raw) if len(raw) <= max_bytes else None
+
+
+def _read_role(path: Path, max_bytes: int) -> tuple[Role | None, list[Finding]]:
+    """``load_role`` in a worker process: the role without its positions (read again if needed)."""
+    sourced, findings = load_role(path, max_bytes)
+    return (sourced.role if sourced is not None else None), findings
 
 
 class RoleCache:

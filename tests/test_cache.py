@@ -71,3 +71,29 @@ def test_render_cache_gives_the_same_pages_and_follows_edits(project: Path) -> N
     template = project / "templates" / "training.md.j2"
     template.write_text(template.read_text("utf-8") + "\n模板已修改\n", "utf-8")
     assert "模板已修改" in render_pages(edited, cache_dir=cache)["roles/sales-rep/training.md"]
+
+
+def test_many_files_are_read_in_parallel_with_the_same_findings(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large handbook's files are parsed by several processes; nothing else changes."""
+    from generator import handbook
+
+    roles = project / "content" / "roles"
+    text = (roles / "sales-rep.yaml").read_text("utf-8")
+    (roles / "broken.yaml").write_text("id: broken\ntitle: [销售\n", "utf-8")
+    (roles / "wrong.yaml").write_text(text.replace("id: sales-rep", "id: wrong", 1), "utf-8")
+
+    def report() -> str:
+        with pytest.raises(ContentError) as caught:
+            load_handbook(open_project(project), today=TODAY)
+        return caught.value.report()
+
+    serial = report()
+    cached = sorted((project / ".handbook-cache" / "roles").glob("*.pickle"))
+    for entry in cached:
+        entry.unlink()
+    monkeypatch.setattr(handbook, "PARALLEL_FROM", 1)
+    assert report() == serial
+    assert "broken.yaml:2:" in serial and "wrong.yaml" in serial
+    assert sorted((project / ".handbook-cache" / "roles").glob("*.pickle")) == cached

@@ -12,7 +12,7 @@
  */
 "use strict";
 
-const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
+const READY = 1, QUERY = 2, RESULT = 3;  // SETUP (0) carries Material's index: unused
 
 /* Result pages of a query: the first are shown as soon as their excerpts are
  * in; the rest follow in a second answer (Material renders them on scrolling). */
@@ -130,14 +130,7 @@ async function answer(query, ticket) {
 
 self.addEventListener("message", async event => {
   const message = event.data;
-  if (message.type === SETUP) {
-    try {
-      await load();
-    } catch (error) {
-      console.error("handbook search:", error);  // queries then find nothing
-    }
-    self.postMessage({ type: READY });
-  } else if (message.type === QUERY) {
+  if (message.type === QUERY) {
     const ticket = ++latest;
     try {
       await answer(message.data, ticket);
@@ -148,4 +141,11 @@ self.addEventListener("message", async event => {
   }
 });
 
-load();  // start fetching the index while the page still loads its own
+/*
+ * Ready as soon as Pagefind is: the search box need not wait for the page to send
+ * Material's index (SETUP), which this worker does not use. Material listens to
+ * the worker from the moment it creates it, so this message is not missed.
+ */
+load()
+  .catch(error => console.error("handbook search:", error))  // queries then find nothing
+  .finally(() => self.postMessage({ type: READY }));

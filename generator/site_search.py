@@ -33,12 +33,14 @@ ROOT_SELECTOR = "article.md-content__inner"
 IGNORED = (".headerlink", ".role-nav")
 WORKER = Path(__file__).with_name("search_worker.js")
 LUNR_DIR = "assets/javascripts/lunr"
-#: Pagefind's own result widgets: the handbook uses Material's, so they are not published.
+#: Not published: Pagefind's own result widgets (the handbook uses Material's), and its
+#: worker (Pagefind runs inside the handbook's search worker).
 UNUSED = (
     "pagefind-ui.*",
     "pagefind-modular-ui.*",
     "pagefind-component-ui.*",
     "pagefind-highlight.js",
+    "pagefind-worker.js",
 )
 
 

@@ -237,3 +237,27 @@ def test_benchmark_harness_smoke(tmp_path: Path) -> None:
     assert set(keys) <= set(figures)
     assert figures["roles"] == 4 and figures["pages"] > 4 * 9
     assert figures["total_s"] >= figures["mkdocs_s"] > 0
+
+
+def test_benchmark_harness_measures_both_searches(tmp_path: Path) -> None:
+    """bench/run.py --search at a tiny size: both searches queried in Chromium, all figures."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    out = tmp_path / "bench.json"
+    subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--roles", "2", "--no-print",
+         "--search", "--json", str(out)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures["roles"] == 5  # the three real roles join the synthetic ones
+    for engine in ("pagefind", "material"):
+        assert figures[f"{engine}_first_result_ms"] > 0
+        assert figures[f"{engine}_kb_per_query"] > 0
+    assert figures["pagefind_kb_per_query"] < figures["material_kb_per_query"]
+    assert figures["search_s"] > 0 and figures["material_search_index_bytes"] > 0
+    assert set(figures["pagefind_ranks"]) == set(figures["pagefind_distinct_ranks"])
+    assert figures["pagefind_ranks"]["销售主任"] == 1

@@ -185,7 +185,7 @@ def query_sites(root: Path) -> dict[str, Any]:
                     ranks = {q: search(browser, server, q).rank(page) for q, page in SEARCH_TABLE}
                     figures["pagefind_ranks"] = ranks
                     figures["pagefind_distinct_ranks"] = {
-                        q: distinct_rank(engine_ranking(browser, server, q, 400), page)
+                        q: distinct_rank(engine_ranking(browser, server, q, 3000), page)
                         for q, page in SEARCH_TABLE
                     }
         browser.close()

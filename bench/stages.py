@@ -1,5 +1,8 @@
 """Time the generator stages alone (load, render, write pages, segmentation tuning).
 
+The tuning stage runs only for Material's search (``search: material``): a
+served site searched through Pagefind does not need it.
+
     python bench/stages.py DIR make 1000   # a synthetic project of 1,000 roles in DIR
     python bench/stages.py DIR cold        # first run: caches empty
     python bench/stages.py DIR warm        # again, in a new process: caches warm
@@ -41,7 +44,8 @@ def main() -> None:
     t2 = time.perf_counter()
     write_pages(pages, project.cache_dir / "pages")
     t3 = time.perf_counter()
-    tune_segmentation(handbook.roles, project.cache_dir / "segmentation.json")
+    if project.settings.search == "material" and project.settings.search_tuning:
+        tune_segmentation(handbook.roles, project.cache_dir / "segmentation.json")
     t4 = time.perf_counter()
     print(
         f"{mode}: load {t1 - t0:.1f} s, render {t2 - t1:.1f} s, write {t3 - t2:.1f} s,"

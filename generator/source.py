@@ -39,6 +39,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
             return _MERGE if implicit[0] and value == "<<" else _STANDARD_TAG + "str"
         return _STANDARD_TAG + ("seq" if kind is yaml.SequenceNode else "map")
 
+
 DEFAULT_MAX_BYTES = 1024 * 1024
 #: Lists and mappings nested deeper than this are refused before composing: a role
 #: needs six levels, and libyaml slows down with the square of the depth (and its

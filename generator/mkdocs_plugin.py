@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -37,6 +38,13 @@ from generator.site_search import SiteSearchError, index_site, with_keywords
 log = logging.getLogger("mkdocs.plugins.handbook")
 
 DATA_SUFFIXES = (".yaml", ".yml")
+#: Stages reported to ``progress``; pages and the search index only for builds this long.
+SHEETS_STAGE = "printable sheets (roles)"
+PAGES_STAGE = "pages"
+SEARCH_STAGE = "search index"
+LONG_BUILD_PAGES = 300
+
+StageProgress = Callable[[str, int, int], None]
 
 
 class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -46,12 +54,14 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     preloaded: Handbook | None = None
     #: Jobs for rendering PDFs (None: one per core).
     jobs: int | None = None
-    #: Told how far the printable sheets are (set by `handbook build`).
-    progress: Progress | None = None
+    #: Told how far the slow stages are: (stage, done, total) (set by `handbook build`).
+    progress: StageProgress | None = None
     #: What the last build printed, for the command's summary.
     print_report: PrintReport | None = None
     #: Seconds spent in this plugin's stages of the last build, by stage.
     timings: dict[str, float]
+    _pages_total = 0
+    _pages_done = 0
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         require_jieba()
@@ -92,7 +102,7 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             downloads_dir = self.project.cache_dir / "downloads"
             try:
                 self.print_report = write_printables(
-                    handbook, downloads_dir, progress=self.progress, jobs=self.jobs
+                    handbook, downloads_dir, progress=self._stage(SHEETS_STAGE), jobs=self.jobs
                 )
             except PdfError as exc:
                 raise PluginError(str(exc)) from None
@@ -105,7 +115,15 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             if files.get_file_from_path(src_uri) is not None:
                 continue  # a hand-written page wins
             files.append(File(src_uri, str(folder), config.site_dir, config.use_directory_urls))
+        self._pages_total = len(files.documentation_pages())
+        self._pages_done = 0
         return files
+
+    def _stage(self, stage: str) -> Progress | None:
+        progress = self.progress
+        if progress is None:
+            return None
+        return lambda done, total: progress(stage, done, total)
 
     @event_priority(50)  # before Material's search plugin indexes the page
     def on_page_context(
@@ -113,6 +131,9 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     ) -> TemplateContext:
         if self.pagefind:  # Pagefind indexes the built pages; Material's index stays empty
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+        self._pages_done += 1
+        if self._pages_total >= LONG_BUILD_PAGES and self.progress is not None:
+            self.progress(PAGES_STAGE, self._pages_done, self._pages_total)
         return context
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -123,9 +144,14 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         started = time.perf_counter()
+        long = self._pages_total >= LONG_BUILD_PAGES and self.progress is not None
         try:
             if self.pagefind:
+                if long and self.progress is not None:
+                    self.progress(SEARCH_STAGE, 0, 1)
                 index_site(Path(config.site_dir), config.theme["language"])
+                if long and self.progress is not None:
+                    self.progress(SEARCH_STAGE, 1, 1)
             else:
                 fix_search_worker(Path(config.site_dir))
         except (SearchFixError, SiteSearchError) as exc:

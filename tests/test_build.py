@@ -261,3 +261,25 @@ def test_benchmark_harness_measures_both_searches(tmp_path: Path) -> None:
     assert figures["search_s"] > 0 and figures["material_search_index_bytes"] > 0
     assert set(figures["pagefind_ranks"]) == set(figures["pagefind_distinct_ranks"])
     assert figures["pagefind_ranks"]["销售主任"] == 1
+
+
+def test_long_builds_report_pages_and_search_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Progress of the page and search stages: a few plain lines when stderr is no terminal."""
+    from generator import mkdocs_plugin
+    from tests.conftest import make_project
+
+    monkeypatch.setattr(mkdocs_plugin, "LONG_BUILD_PAGES", 1)  # the mini handbook counts as long
+    result = build(make_project(tmp_path / "handbook"))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    pages = [line for line in lines if line.startswith("pages: ")]
+    done, total = pages[-1].removeprefix("pages: ").split("/")
+    assert 2 <= len(pages) <= 11 and done == total
+    assert lines[-2:] == ["search index: 0/1", "search index: 1/1"]
+
+
+def test_short_builds_stay_quiet(built: Path) -> None:
+    result = build(built)
+    assert result.exit_code == 0 and result.stderr == ""

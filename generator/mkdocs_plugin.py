@@ -144,14 +144,14 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         started = time.perf_counter()
-        long = self._pages_total >= LONG_BUILD_PAGES and self.progress is not None
+        report = self._stage(SEARCH_STAGE) if self._pages_total >= LONG_BUILD_PAGES else None
         try:
             if self.pagefind:
-                if long and self.progress is not None:
-                    self.progress(SEARCH_STAGE, 0, 1)
+                if report:
+                    report(0, 1)
                 index_site(Path(config.site_dir), config.theme["language"])
-                if long and self.progress is not None:
-                    self.progress(SEARCH_STAGE, 1, 1)
+                if report:
+                    report(1, 1)
             else:
                 fix_search_worker(Path(config.site_dir))
         except (SearchFixError, SiteSearchError) as exc:

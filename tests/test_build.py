@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -217,21 +218,23 @@ def test_unchanged_files_keep_their_modification_time(tmp_path: Path) -> None:
     assert "assets/handbook.css" not in changed
 
 
-def test_benchmark_harness_smoke(tmp_path: Path) -> None:
-    """bench/run.py at a tiny size: it runs and reports every figure."""
-    import json
+def run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
+    """Run bench/run.py with ``args`` and return the figures it wrote."""
     import subprocess
     import sys
 
     from tests.conftest import REPO
 
     out = tmp_path / "bench.json"
-    subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--roles", "4", "--no-print",
-         "--json", str(out)],
-        check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    figures = json.loads(out.read_text(encoding="utf-8"))
+    command = [sys.executable, str(REPO / "bench" / "run.py"), *args, "--json", str(out)]
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    figures: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return figures
+
+
+def test_benchmark_harness_smoke(tmp_path: Path) -> None:
+    """bench/run.py at a tiny size: it runs and reports every figure."""
+    figures = run_bench(tmp_path, "--roles", "4", "--no-print")
     keys = ["roles", "pages", "generator_s", "mkdocs_s", "pdf_s", "total_s", "peak_rss_mb",
             "site_bytes", "search_index_bytes"]  # fmt: skip
     assert set(keys) <= set(figures)
@@ -241,18 +244,7 @@ def test_benchmark_harness_smoke(tmp_path: Path) -> None:
 
 def test_benchmark_harness_measures_both_searches(tmp_path: Path) -> None:
     """bench/run.py --search at a tiny size: both searches queried in Chromium, all figures."""
-    import subprocess
-    import sys
-
-    from tests.conftest import REPO
-
-    out = tmp_path / "bench.json"
-    subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--roles", "2", "--no-print",
-         "--search", "--json", str(out)],
-        check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
-    figures = json.loads(out.read_text(encoding="utf-8"))
+    figures = run_bench(tmp_path, "--roles", "2", "--no-print", "--search")
     assert figures["roles"] == 5  # the three real roles join the synthetic ones
     for engine in ("pagefind", "material"):
         assert figures[f"{engine}_first_result_ms"] > 0

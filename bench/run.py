@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 from generator.handbook import load_handbook  # noqa: E402
 from generator.project import open_project  # noqa: E402
 from generator.site import build_site  # noqa: E402
-from generator.site_search import install_worker  # noqa: E402
+from generator.site_search import index_parts, install_worker  # noqa: E402
 
 DEPARTMENTS = [
     ("销售部", "销售"), ("市场部", "市场"), ("客服部", "客服"), ("采购部", "采购"),
@@ -182,10 +182,11 @@ def query_sites(root: Path) -> dict[str, Any]:
                     sorted(answer.bytes for answer in answers)[len(answers) // 2] / 1024
                 )
                 if engine == "pagefind":
+                    parts = index_parts(root / folder)
                     ranks = {q: search(browser, server, q).rank(page) for q, page in SEARCH_TABLE}
                     figures["pagefind_ranks"] = ranks
                     figures["pagefind_distinct_ranks"] = {
-                        q: distinct_rank(engine_ranking(browser, server, q, 3000), page)
+                        q: distinct_rank(engine_ranking(browser, server, q, 3000, parts), page)
                         for q, page in SEARCH_TABLE
                     }
         browser.close()

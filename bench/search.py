@@ -142,22 +142,27 @@ def search(browser: Browser, server: SiteServer, query: str, timeout_s: float = 
         context.close()
 
 
-def engine_ranking(browser: Browser, server: SiteServer, query: str, limit: int) -> list[str]:
+def engine_ranking(
+    browser: Browser, server: SiteServer, query: str, limit: int, parts: list[str]
+) -> list[str]:
     """The first ``limit`` result pages of a Pagefind site, ranked as its search worker ranks.
 
     Deeper than the search box shows: runs Pagefind in a page with the worker's
-    own ranking options and query segmentation (taken from search_worker.js).
+    own ranking options and query segmentation (taken from search_worker.js),
+    over the index and its further ``parts`` (``index_parts``).
     """
     worker = WORKER.read_text("utf-8")
     options = re.search(r"^const OPTIONS = .*;$", worker, re.M)
     segmenter = re.search(r"^function joinSingleHanRuns\(.*?^}$", worker, re.M | re.S)
     assert options and segmenter, "search_worker.js no longer defines OPTIONS and joinSingleHanRuns"
-    script = f"""async ([query, limit]) => {{
+    script = f"""async ([query, limit, parts]) => {{
       {options.group(0)}
       {segmenter.group(0)}
       Intl.Segmenter = joinSingleHanRuns(Intl.Segmenter);
       const pagefind = await import(new URL("pagefind/pagefind.js", document.baseURI).href);
       await pagefind.options({{ ...OPTIONS, baseUrl: "/", noWorker: true }});
+      for (const part of parts)
+        await pagefind.mergeIndex("/pagefind/" + part, {{ ...OPTIONS, baseUrl: "/" }});
       const found = (await pagefind.search(query)).results.slice(0, limit);
       const pages = await Promise.all(found.map(result => result.data()));
       return pages.map(page => page.url.replace(/^\\//, ""));
@@ -166,7 +171,7 @@ def engine_ranking(browser: Browser, server: SiteServer, query: str, limit: int)
     try:
         page = context.new_page()
         page.goto(server.url)
-        results: list[str] = page.evaluate(script, [query, limit])
+        results: list[str] = page.evaluate(script, [query, limit, parts])
         return results
     finally:
         context.close()

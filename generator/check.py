@@ -15,6 +15,7 @@ from generator.coverage import artefacts, coverage
 from generator.findings import Finding, Loc
 from generator.model import Framework, Role
 from generator.source import Document, read_document
+from generator.stored import ObjectMemo
 
 
 class SourcedRole:
@@ -42,6 +43,7 @@ def check_roles(
     """Findings for ``roles``; ids in ``elsewhere`` exist but were not loaded."""
     by_id: dict[str, SourcedRole] = {}
     findings: list[Finding] = []
+    framework_key = framework.model_dump_json() if framework else None
     for item in roles:
         findings.extend(_check_file_name(item))
         if item.role.id in by_id:
@@ -49,15 +51,28 @@ def check_roles(
             findings.append(item.doc.finding(("id",), f"role id already used by {other}"))
         else:
             by_id[item.role.id] = item
-        findings.extend(_check_within(item))
-        findings.extend(_check_principles(item, framework))
+        findings.extend(_own_findings(item, framework, framework_key))
     known = set(by_id) | (elsewhere or set())
     for item in roles:
         findings.extend(_check_role_references(item, known))
     findings.extend(_check_reporting_lines(by_id))
     findings.extend(_check_cycles(by_id, "reporting line", _superior, ("reports_to",)))
     findings.extend(_check_cycles(by_id, "career path", _next_roles, ("career", "next_roles")))
+    _own.keep(item.role for item in roles)
     return findings
+
+
+#: Findings of the checks within one role (a role, its file and the framework decide them).
+_own: ObjectMemo[list[Finding]] = ObjectMemo()
+
+
+def _own_findings(
+    item: SourcedRole, framework: Framework | None, framework_key: str | None
+) -> list[Finding]:
+    def check() -> list[Finding]:
+        return [*_check_within(item), *_check_principles(item, framework)]
+
+    return _own.get(item.role, (item.path, framework_key), check)
 
 
 def _check_file_name(item: SourcedRole) -> Iterator[Finding]:

@@ -12,7 +12,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,10 +22,10 @@ from generator.check import SourcedRole, check_roles
 from generator.coverage import Coverage, coverage
 from generator.findings import ContentError, Finding
 from generator.model import Framework, Role
-from generator.pages import write_file
 from generator.project import Project
 from generator.review import review_roles
 from generator.source import Document, SourceError, read_document
+from generator.stored import PickleFolder
 from generator.validate import validate_document
 
 
@@ -157,30 +156,21 @@ class RoleCache:
     """Validated roles pickled by the hash of their file's bytes (and of the model)."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.used: set[Path] = set()
+        self.store = PickleFolder(folder)
 
     def _entry(self, raw: bytes) -> Path:
-        entry = self.folder / f"{hashlib.sha256(raw + _model_fingerprint()).hexdigest()}.pickle"
-        self.used.add(entry)
-        return entry
+        return self.store.entry(hashlib.sha256(raw + _model_fingerprint()).hexdigest())
 
     def get(self, raw: bytes) -> Role | None:
-        entry = self._entry(raw)
-        try:
-            role = pickle.loads(entry.read_bytes())
-        except Exception:  # missing or damaged: the file is read again
-            return None
+        role = self.store.load(self._entry(raw))
         return role if isinstance(role, Role) else None
 
     def put(self, raw: bytes, role: Role) -> None:
-        write_file(self._entry(raw), pickle.dumps(role, protocol=pickle.HIGHEST_PROTOCOL))
+        self.store.store(self._entry(raw), role)
 
     def prune(self) -> None:
         """Forget entries no role file used in this load."""
-        for entry in self.folder.glob("*.pickle"):
-            if entry not in self.used:
-                entry.unlink(missing_ok=True)
+        self.store.prune()
 
 
 def load_role(

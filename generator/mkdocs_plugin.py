@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -38,6 +40,8 @@ from generator.site_search import SiteSearchError, index_site, with_keywords
 log = logging.getLogger("mkdocs.plugins.handbook")
 
 DATA_SUFFIXES = (".yaml", ".yml")
+SITEMAP = "sitemap.xml"
+NOT_FOUND = "404.html"
 #: Stages reported to ``progress``; pages and the search index only for builds this long.
 SHEETS_STAGE = "printable sheets (roles)"
 PAGES_STAGE = "pages"
@@ -62,6 +66,17 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     timings: dict[str, float]
     _pages_total = 0
     _pages_done = 0
+    #: Set by ``on_startup`` under ``mkdocs serve``: the search index is built in the
+    #: background, so a rebuild shows its pages without waiting for it.
+    search_job: SearchJob | None = None
+
+    _theme_env: Environment | None = None
+    _theme_dirs: list[str] | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining this hook keeps one plugin object for all the rebuilds of `serve`.
+        if command == "serve":
+            self.search_job = SearchJob()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         require_jieba()
@@ -76,6 +91,11 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         for path in (self.project.content_dir, self.project.templates_dir):
             if str(path) not in config.watch:
                 config.watch.append(str(path))
+        if self.search_job is not None:
+            # A preview: no sitemap of every page, and the 404 page of the first build.
+            config.theme.static_templates.discard(SITEMAP)
+            if self._theme_env is not None:
+                config.theme.static_templates.discard(NOT_FOUND)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
@@ -125,6 +145,14 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             return None
         return lambda done, total: progress(stage, done, total)
 
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.search_job is None:
+            return env
+        # Serving: the theme's templates are compiled once, not at every rebuild.
+        if self._theme_env is None or self._theme_dirs != config.theme.dirs:
+            self._theme_env, self._theme_dirs = env, list(config.theme.dirs)
+        return self._theme_env
+
     @event_priority(50)  # before Material's search plugin indexes the page
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -146,7 +174,9 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         started = time.perf_counter()
         report = self._stage(SEARCH_STAGE) if self._pages_total >= LONG_BUILD_PAGES else None
         try:
-            if self.pagefind:
+            if self.pagefind and self.search_job is not None:
+                self.search_job.request(Path(config.site_dir), config.theme["language"])
+            elif self.pagefind:
                 if report:
                     report(0, 1)
                 index_site(Path(config.site_dir), config.theme["language"])
@@ -160,6 +190,43 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # Material's source maps (1.3 MB) serve its own developers, not the handbook's readers.
         for source_map in (Path(config.site_dir) / "assets").rglob("*.map"):
             source_map.unlink()
+
+
+class SearchJob:
+    """Pagefind indexing of a served site, in a thread: one run at a time, the last
+    request run after the one in progress (a reader's search is a little behind
+    the edits, never the page)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wanted: tuple[Path, str] | None = None
+        self._thread: threading.Thread | None = None
+
+    def request(self, site_dir: Path, language: str) -> None:
+        with self._lock:
+            self._wanted = (site_dir, language)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, daemon=True)
+                self._thread.start()
+
+    def wait(self) -> None:
+        """Until no indexing is left to do (for tests and benchmarks)."""
+        while (thread := self._thread) is not None and thread.is_alive():
+            thread.join()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                wanted, self._wanted = self._wanted, None
+                if wanted is None:
+                    return
+            started = time.perf_counter()
+            try:
+                index_site(*wanted, background=True)
+            except SiteSearchError as exc:
+                log.error(str(exc))
+            else:
+                log.info(f"Search index updated in {time.perf_counter() - started:.1f} s")
 
 
 def require_jieba() -> None:

@@ -8,7 +8,15 @@ which are slugs, but a path that would leave the folder is refused anyway.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath
+
+#: What this process last wrote or found in each page file, by folder and page:
+#: (text, file, modification time). A page whose text and file are as they were
+#: is not read again to compare.
+_known: dict[tuple[Path, str], tuple[str, Path, int]] = {}
+#: The pages this process last wrote to each folder.
+_listed: dict[Path, set[str]] = {}
 
 
 def write_pages(pages: dict[str, str], out_dir: Path, *, prune: bool = True) -> list[str]:
@@ -17,11 +25,27 @@ def write_pages(pages: dict[str, str], out_dir: Path, *, prune: bool = True) -> 
     root = out_dir.resolve()
     changed: list[str] = []
     for rel, text in pages.items():
-        if write_file(safe_join(root, rel), text.encode("utf-8")):
+        known = _known.get((root, rel))
+        if known is not None and known[0] == text and _modified(known[1]) == known[2]:
+            continue
+        target = safe_join(root, rel)
+        if write_file(target, text.encode("utf-8")):
             changed.append(rel)
-    if prune:
+        _known[(root, rel)] = (text, target, _modified(target))
+    # The same pages as last time in this folder (serve's rebuilds): nothing to remove.
+    if prune and _listed.get(root) != set(pages):
         remove_stale(root, {safe_join(root, rel) for rel in pages})
+        for key in [key for key in _known if key[0] == root and key[1] not in pages]:
+            del _known[key]
+    _listed[root] = set(pages)
     return changed
+
+
+def _modified(path: Path) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return -1
 
 
 def write_file(target: Path, data: bytes) -> bool:

@@ -8,9 +8,9 @@ built by a template helper (links, numbers), and undefined names are errors.
 
 from __future__ import annotations
 
+import functools
 import json
-import posixpath
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -75,7 +75,7 @@ def render_pages(
     are rendered again only when something they show changed.
     """
     cache = RenderCache(cache_dir, handbook, downloads) if cache_dir else None
-    env = make_environment(handbook.project.templates_dir)
+    env = _environment(handbook.project.templates_dir)
     labels = load_labels(handbook.project.templates_dir, handbook.project.settings.language)
     common = {
         "handbook": handbook,
@@ -109,6 +109,13 @@ def render_pages(
 def _render(env: jinja2.Environment, template: str, **context: Any) -> str:
     text = env.get_template(template).render(**context)
     return text.rstrip("\n") + "\n"
+
+
+@functools.cache
+def _environment(templates_dir: Path) -> jinja2.Environment:
+    """The environment of ``templates_dir``, kept for the process: a template is
+    compiled once and again only when its file changes (Jinja checks each use)."""
+    return make_environment(templates_dir)
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -156,8 +163,7 @@ def link(context: jinja2.runtime.Context, target: str, text: object, hint: objec
 
     ``hint`` becomes the link's tooltip (its title attribute).
     """
-    here = PurePosixPath(context["page"]).parent
-    relative = _relative(PurePosixPath(target), here)
+    relative = _relative(target, context["page"].rpartition("/")[0])
     title = ""
     if hint is not None:
         quoted = str(md(hint)).replace('"', "&quot;")
@@ -165,8 +171,13 @@ def link(context: jinja2.runtime.Context, target: str, text: object, hint: objec
     return Markup(f"[{md(text)}]({relative}{title})")
 
 
-def _relative(target: PurePosixPath, start: PurePosixPath) -> str:
-    return posixpath.relpath(str(target), str(start) or ".")
+def _relative(target: str, start: str) -> str:
+    """Page ``target`` relative to the folder ``start`` (site paths, "" for the top)."""
+    to, here = target.split("/"), start.split("/") if start else []
+    common = 0
+    while common < min(len(to), len(here)) and to[common] == here[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + list(to[common:])) or "."
 
 
 def load_labels(templates_dir: Path, language: str) -> dict[str, Any]:

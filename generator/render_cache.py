@@ -9,50 +9,55 @@ render, the stored pages are used as they are.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from pathlib import Path
 
 import generator
 from generator.handbook import Handbook
 from generator.model import Role
-from generator.pages import write_file
+from generator.stored import ObjectMemo, PickleFolder
 
 
 class RenderCache:
     def __init__(self, folder: Path, handbook: Handbook, downloads: bool) -> None:
-        self.folder = folder
+        self.store = PickleFolder(folder)
         self.handbook = handbook
         self.context = _context_hash(handbook, downloads)
-        self.used: set[Path] = set()
 
     def _entry(self, role: Role) -> tuple[Path, str]:
         digest = hashlib.sha256(self.context)
-        digest.update(role.model_dump_json().encode("utf-8"))
+        digest.update(_fingerprint(role))
         linked = [*([role.reports_to] if role.reports_to else []), *role.direct_reports]
         if role.career:
             linked += [step.role for step in role.career.next_roles]
         for role_id in linked:
             digest.update(f"\0{role_id}={self.handbook.role(role_id).title}".encode())
-        entry = self.folder / f"{role.id}.pickle"
-        self.used.add(entry)
-        return entry, digest.hexdigest()
+        return self.store.entry(role.id), digest.hexdigest()
 
     def get(self, role: Role) -> dict[str, str] | None:
         entry, key = self._entry(role)
-        try:
-            stored_key, pages = pickle.loads(entry.read_bytes())
-        except Exception:  # nothing stored yet, or damaged: render again
+        stored = self.store.load(entry)
+        if not isinstance(stored, tuple) or len(stored) != 2:
             return None
+        stored_key, pages = stored
         return pages if stored_key == key and isinstance(pages, dict) else None
 
     def put(self, role: Role, pages: dict[str, str]) -> None:
         entry, key = self._entry(role)
-        write_file(entry, pickle.dumps((key, pages), protocol=pickle.HIGHEST_PROTOCOL))
+        self.store.store(entry, (key, pages))
 
     def prune(self) -> None:
-        for entry in self.folder.glob("*.pickle"):
-            if entry not in self.used:
-                entry.unlink(missing_ok=True)
+        self.store.prune()
+        _fingerprints.keep(self.handbook.roles)
+
+
+#: Each role's fingerprint, worked out once (roles are immutable).
+_fingerprints: ObjectMemo[bytes] = ObjectMemo()
+
+
+def _fingerprint(role: Role) -> bytes:
+    return _fingerprints.get(
+        role, None, lambda: hashlib.sha256(role.model_dump_json().encode("utf-8")).digest()
+    )
 
 
 def _context_hash(handbook: Handbook, downloads: bool) -> bytes:

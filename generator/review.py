@@ -8,6 +8,7 @@ warnings: ``--strict`` turns them into errors.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterator
 from datetime import date
 
@@ -15,6 +16,7 @@ from generator.check import SourcedRole
 from generator.findings import Finding
 from generator.model import Role
 from generator.smart import smart, stretch_percent
+from generator.stored import ObjectMemo
 
 SMART_MESSAGES = {
     "vague_metric": "Specific: the metric starts with a verb such as 提升 or 加强; name what is"
@@ -30,10 +32,8 @@ SMART_MESSAGES = {
 def review_roles(roles: list[SourcedRole], max_stretch: float, today: date) -> list[Finding]:
     findings: list[Finding] = []
     for item in roles:
-        findings.extend(_smart(item, max_stretch))
-        findings.extend(_scoring(item))
-        findings.extend(_training(item))
-        findings.extend(_uncovered_duties(item))
+        review = functools.partial(_review, item, max_stretch)
+        findings.extend(_reviewed.get(item.role, (item.path, max_stretch), review))
         stale = review_due(item.role)
         if stale < today:
             owner = item.role.document.owner
@@ -44,7 +44,16 @@ def review_roles(roles: list[SourcedRole], max_stretch: float, today: date) -> l
                     severity="warning",
                 )
             )
+    _reviewed.keep(item.role for item in roles)
     return findings
+
+
+#: What the review of a role found (the role, its file and the stretch limit decide it).
+_reviewed: ObjectMemo[list[Finding]] = ObjectMemo()
+
+
+def _review(item: SourcedRole, max_stretch: float) -> list[Finding]:
+    return [*_smart(item, max_stretch), *_scoring(item), *_training(item), *_uncovered_duties(item)]
 
 
 def review_due(role: Role) -> date:

@@ -7,8 +7,9 @@
  * QUERY 2, RESULT 3; a result is a list of pages, each a list of documents:
  * the page first, then its sections) and replaces Material's worker file in
  * the built site (generator/site_search.py), which puts the handbook's
- * language in front of it (`const LANGUAGE = "zh";`). Everything it loads
- * comes from the handbook's own server.
+ * language and the folders of the index's further parts in front of it
+ * (`const LANGUAGE = "zh"; const PARTS = ["part-2/", …];`). Everything it
+ * loads comes from the handbook's own server.
  */
 "use strict";
 
@@ -56,10 +57,13 @@ function load() {
     // Pagefind reads the language (and with it how to segment a query) from the
     // page's <html lang>, which a worker cannot see: lend it the handbook's.
     self.document = { querySelector: () => ({ getAttribute: () => LANGUAGE }) };
-    const url = new URL("../../../pagefind/pagefind.js", self.location.href);
-    engine = import(url.href).then(async pagefind => {
+    const bundle = new URL("../../../pagefind/", self.location.href);
+    engine = import(new URL("pagefind.js", bundle).href).then(async pagefind => {
       await pagefind.options({ ...OPTIONS, baseUrl: "/" });
       await pagefind.init();
+      // A large handbook's index comes in parts, searched together.
+      await Promise.all(PARTS.map(part =>
+        pagefind.mergeIndex(new URL(part, bundle).href, { ...OPTIONS, baseUrl: "/" })));
       return pagefind;
     });
   }

@@ -25,6 +25,7 @@ from generator.project import Project
 
 MKDOCS_CONFIG = "mkdocs.yml"
 OFFLINE_PLUGIN = "material/offline"
+DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
 class SiteError(Exception):
@@ -97,9 +98,20 @@ def serve_site(project: Project, dev_addr: str | None) -> None:
     from mkdocs.commands.serve import serve
 
     handler = _stderr_handler(logging.INFO)
+    # Dirty rebuilds: only the pages whose files changed are built again. Generated
+    # pages keep their files while their text is the same, and a page that links a
+    # changed role is generated anew, so MkDocs' warning that dirty builds leave
+    # stale links does not apply; not strict, as that warning would stop the build.
+    handler.addFilter(lambda record: not record.getMessage().startswith(DIRTY_WARNING))
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
-    serve(config_file=str(project.root / MKDOCS_CONFIG), livereload=True, dev_addr=dev_addr)
+    serve(
+        config_file=str(project.root / MKDOCS_CONFIG),
+        livereload=True,
+        dev_addr=dev_addr,
+        build_type="dirty",
+        strict=False,
+    )
 
 
 class ProgressReport:

@@ -15,9 +15,12 @@ Material's search: browsers do not let a page fetch index chunks from file://.
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
@@ -27,6 +30,15 @@ from generator.search_fix import search_worker
 from generator.segmentation import search_words
 
 BUNDLE_DIR = "pagefind"
+#: Pages per part of the index. Pagefind's search time grows faster than the
+#: number of pages a word is on (its scoring looks up every page's matches in a
+#: list of all the matches), so a large handbook is indexed in parts of about
+#: this many pages, which the worker searches as one (Pagefind's mergeIndex).
+PART_PAGES = 2500
+#: Folder of part ``n`` (2, 3, ...) inside the bundle; part 1 is the bundle itself.
+PART_DIR = "part-{}"
+ROLES_DIR = "roles"
+BACKGROUND_NICENESS = 10
 #: The page's article: the header, navigation and footer are not searched.
 ROOT_SELECTOR = "article.md-content__inner"
 #: Permalink signs and the line of links between a role's pages match every query.
@@ -42,6 +54,8 @@ UNUSED = (
     "pagefind-highlight.js",
     "pagefind-worker.js",
 )
+#: Not published in the further parts, which the first part's runtime reads.
+PART_UNUSED = ("pagefind.js", "wasm.*")
 
 
 _HEADING = re.compile(r"<h([23])\b[^>]*>(.*?)</h\1>", re.S)
@@ -73,43 +87,122 @@ def with_keywords(html: str, keywords: str | None = None) -> str:
     return f'<div data-pagefind-meta="{escape(meta)}" hidden></div>\n{html}'
 
 
-def index_site(site_dir: Path, language: str) -> None:
+def index_site(
+    site_dir: Path, language: str, part_pages: int = PART_PAGES, *, background: bool = False
+) -> None:
     """Write the Pagefind index of the built site and put the worker that reads it in place.
 
     ``language`` is the pages' language (``<html lang>``): the index and the
-    queries are segmented for it.
+    queries are segmented for it. A site of more than ``part_pages`` pages is
+    indexed in parts, a role's pages always in one part. In the ``background``,
+    Pagefind runs at a low priority.
     """
-    command = [
-        str(_pagefind()),
-        "--site",
-        str(site_dir),
-        "--output-subdir",
-        BUNDLE_DIR,
-        "--force-language",
-        language,
-        "--root-selector",
-        ROOT_SELECTOR,
-        *(arg for selector in IGNORED for arg in ("--exclude-selectors", selector)),
-        "--silent",
+    parts = _parts(site_dir, part_pages)
+    outputs = [BUNDLE_DIR] + [
+        f"{BUNDLE_DIR}/{PART_DIR.format(n)}" for n in range(2, len(parts) + 1)
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SiteSearchError(
-            f"Pagefind could not index {site_dir}:\n{done.stderr.strip() or done.stdout.strip()}"
-        )
-    bundle = site_dir / BUNDLE_DIR
-    for pattern in UNUSED:
-        for path in bundle.glob(pattern):
-            path.unlink()
+    globs = [None] if len(parts) == 1 else [_glob(part) for part in parts]
+
+    def run(job: tuple[str, str | None]) -> str | None:
+        return _pagefind_run(site_dir, language, *job, background)
+
+    with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
+        failures = [error for error in pool.map(run, zip(outputs, globs, strict=True)) if error]
+    if failures:
+        raise SiteSearchError(f"Pagefind could not index {site_dir}:\n{failures[0]}")
+    for output in outputs:
+        for pattern in UNUSED + (PART_UNUSED if output != BUNDLE_DIR else ()):
+            for path in (site_dir / output).glob(pattern):
+                path.unlink()
     # Material's search engine (lunr and its segmenters) is not loaded by the new worker.
     shutil.rmtree(site_dir / LUNR_DIR, ignore_errors=True)
     install_worker(site_dir, language)
 
 
+def _pagefind_run(
+    site_dir: Path, language: str, output: str, glob: str | None, background: bool
+) -> str | None:
+    """Run Pagefind over the site (the pages ``glob`` matches); its message if it failed."""
+    command = [
+        str(_pagefind()),
+        "--site",
+        str(site_dir),
+        "--output-subdir",
+        output,
+        "--force-language",
+        language,
+        "--root-selector",
+        ROOT_SELECTOR,
+        *(arg for selector in IGNORED for arg in ("--exclude-selectors", selector)),
+        *(("--glob", glob) if glob else ()),
+        "--silent",
+    ]
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        if background:  # behind the work a reader waits for (serve's rebuilds)
+            os.setpriority(os.PRIO_PROCESS, process.pid, BACKGROUND_NICENESS)
+        out, err = process.communicate()
+    if process.returncode == 0:
+        return None
+    return err.strip() or out.strip() or f"exit status {process.returncode}"
+
+
+def _parts(site_dir: Path, part_pages: int) -> list[list[str]]:
+    """The site's pages cut into parts of about ``part_pages`` pages.
+
+    Each part is a list of globs relative to the site: a role's folder
+    (``roles/<id>/**/*.html``) or, in the first part, one of the other pages.
+    Roles are dealt out in turn, so every part holds the same mix of pages and
+    Pagefind's scores (which count how rare a word is in the part) compare.
+    """
+    pages = sorted(path.relative_to(site_dir).as_posix() for path in site_dir.rglob("*.html"))
+    count = math.ceil(len(pages) / part_pages) if part_pages > 0 else 1
+    if count <= 1:
+        return [pages]
+    roles: dict[str, int] = {}
+    others: list[str] = []
+    for page in pages:
+        folders = page.split("/")
+        if len(folders) > 2 and folders[0] == ROLES_DIR:
+            roles[folders[1]] = roles.get(folders[1], 0) + 1
+        else:
+            others.append(_literal(page))
+    parts: list[list[str]] = [list(others)] + [[] for _ in range(count - 1)]
+    for index, role in enumerate(sorted(roles)):
+        parts[index % count].append(f"{ROLES_DIR}/{_literal(role)}/**/*.html")
+    return [part for part in parts if part]
+
+
+def _glob(part: list[str]) -> str:
+    return "{" + ",".join(part) + "}"
+
+
+def _literal(path: str) -> str:
+    """``path`` as a glob matching just itself."""
+    return re.sub(r"([\\*?\[\]{}<>(),:!$])", r"\\\1", path)
+
+
 def install_worker(site_dir: Path, language: str) -> None:
-    """Put the Pagefind-reading worker in place of Material's search worker."""
-    setting = f"const LANGUAGE = {json.dumps(language)};\n"
+    """Put the Pagefind-reading worker in place of Material's search worker.
+
+    The worker is told the handbook's language and the folders of the index's
+    further parts, if any.
+    """
+    setting = (
+        f"const LANGUAGE = {json.dumps(language)};\n"
+        f"const PARTS = {json.dumps(index_parts(site_dir))};\n"
+    )
     search_worker(site_dir).write_text(setting + WORKER.read_text("utf-8"), "utf-8")
+
+
+def index_parts(site_dir: Path) -> list[str]:
+    """The folders of the index's further parts, relative to the bundle ("part-2/", ...)."""
+    parts = sorted(
+        (path.name for path in (site_dir / BUNDLE_DIR).glob(PART_DIR.format("*"))),
+        key=lambda name: int(name.rsplit("-", 1)[1]),
+    )
+    return [f"{name}/" for name in parts]
 
 
 def _pagefind() -> Path:

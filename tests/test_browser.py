@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from bench.search import SEARCH_TABLE, SiteServer, launch_options, search, serve
 from generator.cli import main
+from generator.site_search import index_parts, index_site
 from tests.conftest import REPO, make_project
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -154,6 +155,40 @@ def test_served_search_loads_only_what_a_query_needs(
     # and excerpts of one query: less than the whole index on disk.
     assert answer.bytes < 800_000, answer.bytes
     assert answer.bytes < 400_000 + pagefind, (answer.bytes, pagefind)
+
+
+def test_index_in_parts_is_searched_as_one(browser: Browser, site: Path, tmp_path: Path) -> None:
+    """A large handbook's index comes in parts; the search box finds pages of every part."""
+    parted = tmp_path / "site"
+    shutil.copytree(site, parted)
+    shutil.rmtree(parted / "pagefind")
+    index_site(parted, "zh", part_pages=12)
+    parts = index_parts(parted)
+    assert parts == ["part-2/", "part-3/"]  # three parts, one role each beside the other pages
+    pages = list(parted.rglob("*.html"))
+    fragments = [f for f in (parted / "pagefind").rglob("fragment/*.pf_fragment")]
+    assert len(fragments) == len(pages)  # every page indexed once, in one part
+    assert not list((parted / "pagefind" / parts[0]).glob("wasm.*"))  # the first part's is used
+    with serve(parted) as parted_server:
+        for query, expected in [
+            ("组织架构", "org-chart/"),
+            ("销售代表", "roles/sales-representative/"),
+            ("客户回访", "roles/sales-director/checklists/"),
+            ("入职计划", "roles/sales-director/onboarding/"),
+        ]:
+            answer = search(browser, parted_server, query)
+            assert expected in answer.results[:5], (query, answer.results)
+        # Results come from more than one part, ranked together.
+        assert (
+            len(
+                {
+                    page.split("/")[1]
+                    for page in search(browser, parted_server, "销售").results
+                    if page.startswith("roles/")
+                }
+            )
+            >= 3
+        )
 
 
 def test_search_result_shows_title_section_and_highlight(page: Page, base_url: str) -> None:

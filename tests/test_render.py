@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.handbook import load_handbook
 from generator.project import open_project
 from generator.render import render_pages
-from tests.conftest import MINI_ROLES, make_project
+from tests.conftest import MINI_ROLES, REPO, make_project
 
 GOLDEN = Path(__file__).parent / "golden" / "mini"
 
@@ -91,3 +92,27 @@ def test_templates_fail_on_undefined_names(tmp_path: Path, broken: str) -> None:
     template.write_text(broken + "\n", encoding="utf-8")
     with pytest.raises(jinja2.UndefinedError):
         render(root)
+
+
+def _standalone_roles(count: int) -> dict[str, str]:
+    """``count`` copies of the real sales representative, each a role of its own."""
+    data = yaml.safe_load((REPO / "content/roles/sales-representative.yaml").read_text("utf-8"))
+    data.pop("reports_to")
+    data["career"].pop("next_roles", None)
+    roles = {}
+    for n in range(count):
+        data.update(id=f"rep-{n:02d}", title=f"销售代表{n:02d}")
+        roles[f"rep-{n:02d}.yaml"] = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return roles
+
+
+@pytest.mark.parametrize("count", [3, 31])
+def test_home_lists_onboarding_plans_while_they_fit_a_screen(tmp_path: Path, count: int) -> None:
+    """Every reader opens the home page: past 30 roles it points to the roles index instead."""
+    pages = render(make_project(tmp_path, _standalone_roles(count), mini=False))
+    home, index = pages["index.md"], pages["roles/index.md"]
+    listed = home.count("/onboarding.md")
+    assert listed == (count if count <= 30 else 0)
+    if count > 30:
+        assert "每个岗位的入职计划" in home and "(roles/index.md)" in home
+    assert index.count("/onboarding.md") == count  # the index links every role's plan

@@ -200,30 +200,26 @@ class SearchJob:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._wanted: tuple[Path, str] | None = None
-        self._thread: threading.Thread | None = None
+        self._running = False
 
     def request(self, site_dir: Path, language: str) -> None:
         with self._lock:
             self._wanted = (site_dir, language)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, daemon=True)
-                self._thread.start()
-
-    def wait(self) -> None:
-        """Until no indexing is left to do (for tests and benchmarks)."""
-        while (thread := self._thread) is not None and thread.is_alive():
-            thread.join()
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self) -> None:
         while True:
             with self._lock:
                 wanted, self._wanted = self._wanted, None
                 if wanted is None:
+                    self._running = False
                     return
             started = time.perf_counter()
             try:
                 index_site(*wanted, background=True)
-            except SiteSearchError as exc:
+            except (SiteSearchError, OSError) as exc:  # the next request tries again
                 log.error(str(exc))
             else:
                 log.info(f"Search index updated in {time.perf_counter() - started:.1f} s")

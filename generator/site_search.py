@@ -114,6 +114,10 @@ def index_site(
         for pattern in UNUSED + (PART_UNUSED if output != BUNDLE_DIR else ()):
             for path in (site_dir / output).glob(pattern):
                 path.unlink()
+    # Parts left from an earlier, larger index of this folder (serve re-indexes in place).
+    for folder in (site_dir / BUNDLE_DIR).glob(PART_DIR.format("*")):
+        if f"{BUNDLE_DIR}/{folder.name}" not in outputs:
+            shutil.rmtree(folder)
     # Material's search engine (lunr and its segmenters) is not loaded by the new worker.
     shutil.rmtree(site_dir / LUNR_DIR, ignore_errors=True)
     install_worker(site_dir, language)

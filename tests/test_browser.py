@@ -169,6 +169,9 @@ def test_index_in_parts_is_searched_as_one(browser: Browser, site: Path, tmp_pat
     fragments = [f for f in (parted / "pagefind").rglob("fragment/*.pf_fragment")]
     assert len(fragments) == len(pages)  # every page indexed once, in one part
     assert not list((parted / "pagefind" / parts[0]).glob("wasm.*"))  # the first part's is used
+    index_site(parted, "zh", part_pages=1000)  # indexed again in place, now in one part
+    assert index_parts(parted) == []
+    index_site(parted, "zh", part_pages=12)
     with serve(parted) as parted_server:
         for query, expected in [
             ("组织架构", "org-chart/"),

@@ -164,12 +164,12 @@ def _parts(site_dir: Path, part_pages: int) -> list[list[str]]:
     count = math.ceil(len(pages) / part_pages) if part_pages > 0 else 1
     if count <= 1:
         return [pages]
-    roles: dict[str, int] = {}
+    roles: set[str] = set()
     others: list[str] = []
     for page in pages:
         folders = page.split("/")
         if len(folders) > 2 and folders[0] == ROLES_DIR:
-            roles[folders[1]] = roles.get(folders[1], 0) + 1
+            roles.add(folders[1])
         else:
             others.append(_literal(page))
     parts: list[list[str]] = [list(others)] + [[] for _ in range(count - 1)]

@@ -196,11 +196,10 @@ def _check_principles(item: SourcedRole, framework: Framework | None) -> Iterato
 
 def _check_role_references(item: SourcedRole, known: set[str]) -> Iterator[Finding]:
     role = item.role
-    choices = ", ".join(sorted(known))
 
     def missing(loc: Loc, ref: str) -> Iterator[Finding]:
         if ref not in known:
-            yield item.doc.finding(loc, f"no role with id '{ref}' (known: {choices})")
+            yield item.doc.finding(loc, f"no role with id '{ref}' ({_role_hint(ref, known)})")
 
     if role.reports_to is not None:
         if role.reports_to == role.id:
@@ -212,6 +211,20 @@ def _check_role_references(item: SourcedRole, known: set[str]) -> Iterator[Findi
     if role.career:
         for i, step in enumerate(role.career.next_roles):
             yield from missing(("career", "next_roles", i, "role"), step.role)
+
+
+#: Up to this many role ids, a reference to a missing role lists them all.
+LISTED_ROLES = 20
+
+
+def _role_hint(ref: str, known: set[str]) -> str:
+    """What to write instead of a missing id: every id of a small handbook, else the close ones."""
+    if len(known) <= LISTED_ROLES:
+        return "known: " + (", ".join(sorted(known)) or "none")
+    close = difflib.get_close_matches(ref, sorted(known), n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    return f"none of the {len(known):,} role ids is like it"
 
 
 def _check_reporting_lines(by_id: dict[str, SourcedRole]) -> Iterator[Finding]:

@@ -12,10 +12,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import ClassVar
 
 from generator import source, validate
 from generator.check import SourcedRole, check_roles
@@ -72,8 +74,10 @@ def load_handbook(
     sourced: list[SourcedRole] = []
     # Ids that exist but are not loaded (other files, or files with errors):
     # references to them are not reported as missing.
-    chosen = {p.resolve() for p in files}
-    elsewhere = {p.stem for p in all_files if p.resolve() not in chosen}
+    elsewhere: set[str] = set()
+    if paths is not None:
+        chosen = {p.resolve() for p in files}
+        elsewhere = {p.stem for p in all_files if p.resolve() not in chosen}
     for path, (role, found) in zip(
         files, _load_roles(files, project.settings.max_file_bytes, cache), strict=True
     ):
@@ -140,10 +144,9 @@ def _load_roles(
 
 def _cached(path: Path, max_bytes: int, cache: RoleCache) -> Role | None:
     try:
-        raw = path.read_bytes()
+        return cache.of_file(path, max_bytes)
     except OSError:
         return None
-    return cache.get(raw) if len(raw) <= max_bytes else None
 
 
 def _read_role(path: Path, max_bytes: int) -> tuple[Role | None, list[Finding]]:
@@ -152,21 +155,52 @@ def _read_role(path: Path, max_bytes: int) -> tuple[Role | None, list[Finding]]:
     return (sourced.role if sourced is not None else None), findings
 
 
+#: A file last changed this long ago is not changed again within its timestamp's tick.
+SETTLED_NS = 2_000_000_000
+
+
 class RoleCache:
-    """Validated roles pickled by the hash of their file's bytes (and of the model)."""
+    """Validated roles pickled by the hash of their file's bytes (and of the model).
+
+    The process remembers which entry each file had, by the file's modification
+    time, size and inode, so a build in the same process (``handbook serve``)
+    reads and hashes only the files that changed since (racy-git style, a file
+    modified within the last two seconds is always read).
+    """
+
+    _seen: ClassVar[dict[Path, tuple[tuple[int, int, int], str]]] = {}
 
     def __init__(self, folder: Path) -> None:
         self.store = PickleFolder(folder)
 
-    def _entry(self, raw: bytes) -> Path:
-        return self.store.entry(hashlib.sha256(raw + _model_fingerprint()).hexdigest())
+    @staticmethod
+    def _name(raw: bytes) -> str:
+        return hashlib.sha256(raw + _model_fingerprint()).hexdigest()
 
     def get(self, raw: bytes) -> Role | None:
-        role = self.store.load(self._entry(raw))
+        return self._load(self._name(raw))
+
+    def of_file(self, path: Path, max_bytes: int) -> Role | None:
+        """``get`` for the file's current bytes (OSError if it cannot be read)."""
+        stat = path.stat()
+        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        seen = self._seen.get(path)
+        if seen is not None and seen[0] == signature:
+            return self._load(seen[1])
+        raw = path.read_bytes()
+        if len(raw) > max_bytes:
+            return None
+        name = self._name(raw)
+        if time.time_ns() - stat.st_mtime_ns > SETTLED_NS:
+            self._seen[path] = (signature, name)
+        return self._load(name)
+
+    def _load(self, name: str) -> Role | None:
+        role = self.store.load(self.store.entry(name))
         return role if isinstance(role, Role) else None
 
     def put(self, raw: bytes, role: Role) -> None:
-        self.store.store(self._entry(raw), role)
+        self.store.store(self.store.entry(self._name(raw)), role)
 
     def prune(self) -> None:
         """Forget entries no role file used in this load."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,20 @@ def test_an_edited_file_is_read_again_and_the_old_entry_forgotten(project: Path)
     assert handbook.role("sales-rep").title == "客户代表"
     assert len(list((project / ".handbook-cache" / "roles").glob("*.pickle"))) == 2
 
+
+
+def test_edits_of_the_same_size_are_seen_by_the_same_process(project: Path) -> None:
+    # A serving process remembers files by time and size: edits that keep the size
+    # (a typo fixed) within one tick of a coarse file clock still show each time.
+    role = project / "content/roles/sales-rep.yaml"
+    tick = role.stat().st_mtime_ns
+    os.utime(role, ns=(tick - 60 * 10**9, tick - 60 * 10**9))
+    load_handbook(open_project(project), today=TODAY)
+    text = role.read_text("utf-8")
+    for title in ("销售代理", "客户代表", "销售代理"):
+        role.write_text(text.replace("title: 销售代表", f"title: {title}"), "utf-8")
+        os.utime(role, ns=(tick, tick))  # the same modification time each save
+        assert load_handbook(open_project(project), today=TODAY).role("sales-rep").title == title
 
 def test_damaged_cache_entry_falls_back_to_the_file(project: Path) -> None:
     load_handbook(open_project(project), today=TODAY)

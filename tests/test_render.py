@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from generator.escape import escape_markdown, md
 from generator.handbook import load_handbook
 from generator.project import open_project
 from generator.render import render_pages
@@ -116,3 +119,10 @@ def test_home_lists_onboarding_plans_while_they_fit_a_screen(tmp_path: Path, cou
     if count > 30:
         assert "每个岗位的入职计划" in home and "(roles/index.md)" in home
     assert index.count("/onboarding.md") == count  # the index links every role's plan
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from("ab 销售\t\n\r\u3000\x85#+-.1234567890&<>=\\`*_[]{}|")))
+def test_the_shortcut_for_plain_text_escapes_as_the_full_escape_does(text: str) -> None:
+    for value in (text, " ".join(text.split())):  # as written, and as one line
+        assert md(value) == escape_markdown(value)

@@ -74,6 +74,28 @@ def test_career_path_cycle_and_dangling_target(tmp_path: Path) -> None:
     ]
 
 
+def test_a_missing_role_in_a_large_handbook_suggests_the_close_ids(tmp_path: Path) -> None:
+    # 25 roles: listing every id would bury the message, so the likely ones are named.
+    peers = {
+        f"peer-{n:02}.yaml": REP.replace("id: sales-rep", f"id: peer-{n:02}").replace(
+            "reports_to: team-lead", "reports_to: ~"
+        )
+        for n in range(23)
+    }
+    lead = LEAD + CAREER.format(target="sales-rpe")
+    root = make_project(tmp_path / "p", {"team-lead.yaml": lead, **peers})
+    assert (
+        "content/roles/team-lead.yaml:131:13: career.next_roles[0].role:"
+        " no role with id 'sales-rpe' (did you mean 'sales-rep'?)"
+    ) in messages(root)
+    lead = LEAD + CAREER.format(target="regional-vp")
+    root = make_project(tmp_path / "q", {"team-lead.yaml": lead, **peers})
+    assert (
+        "content/roles/team-lead.yaml:131:13: career.next_roles[0].role:"
+        " no role with id 'regional-vp' (none of the 25 role ids is like it)"
+    ) in messages(root)
+
+
 def test_org_chart_and_ladder_pages_come_from_the_data(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {"sales-rep.yaml": REP + CAREER.format(target="team-lead")})
     handbook = load_handbook(open_project(root))

@@ -133,6 +133,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["yaml"] = yaml_string
     env.filters["attr"] = html_attribute
     env.globals["role_page"] = role_page
+    env.globals["role_link"] = role_link
     env.globals["role_pages"] = role_pages
     env.globals["sheets"] = role_sheets
     env.globals["download"] = download_page
@@ -169,6 +170,12 @@ def link(context: jinja2.runtime.Context, target: str, text: object, hint: objec
         quoted = str(md(hint)).replace('"', "&quot;")
         title = f' "{quoted}"'
     return Markup(f"[{md(text)}]({relative}{title})")
+
+
+@jinja2.pass_context
+def role_link(context: jinja2.runtime.Context, role_id: str) -> Markup:
+    """A link to the overview of role ``role_id``, with its title as the text."""
+    return link(context, role_page(role_id), context["handbook"].role(role_id).title)
 
 
 def _relative(target: str, start: str) -> str:

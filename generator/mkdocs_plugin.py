@@ -78,6 +78,10 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         if command == "serve":
             self.search_job = SearchJob()
 
+    def on_shutdown(self) -> None:
+        if self.search_job is not None:  # before serve removes the site it indexes
+            self.search_job.stop()
+
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         require_jieba()
         self.project = _project(config)
@@ -201,28 +205,39 @@ class SearchJob:
         self._lock = threading.Lock()
         self._wanted: tuple[Path, str] | None = None
         self._running = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def stop(self) -> None:
+        """Stop indexing (a running Pagefind too) and wait for the thread to end."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join()
 
     def request(self, site_dir: Path, language: str) -> None:
         with self._lock:
             self._wanted = (site_dir, language)
-            if not self._running:
+            if not self._running and not self._stop.is_set():
                 self._running = True
-                threading.Thread(target=self._run, daemon=True).start()
+                self._thread = threading.Thread(target=self._run, daemon=True)
+                self._thread.start()
 
     def _run(self) -> None:
         while True:
             with self._lock:
                 wanted, self._wanted = self._wanted, None
-                if wanted is None:
+                if wanted is None or self._stop.is_set():
                     self._running = False
                     return
             started = time.perf_counter()
             try:
-                index_site(*wanted, background=True)
+                index_site(*wanted, background=True, stop=self._stop)
             except (SiteSearchError, OSError) as exc:  # the next request tries again
                 log.error(str(exc))
             else:
-                log.info(f"Search index updated in {time.perf_counter() - started:.1f} s")
+                if not self._stop.is_set():
+                    log.info(f"Search index updated in {time.perf_counter() - started:.1f} s")
 
 
 def require_jieba() -> None:

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
@@ -39,6 +40,8 @@ PART_PAGES = 2500
 PART_DIR = "part-{}"
 ROLES_DIR = "roles"
 BACKGROUND_NICENESS = 10
+#: How often a background run checks whether serve is shutting down (seconds).
+STOP_POLL_S = 0.5
 #: The page's article: the header, navigation and footer are not searched.
 ROOT_SELECTOR = "article.md-content__inner"
 #: Permalink signs and the line of links between a role's pages match every query.
@@ -88,14 +91,20 @@ def with_keywords(html: str, keywords: str | None = None) -> str:
 
 
 def index_site(
-    site_dir: Path, language: str, part_pages: int = PART_PAGES, *, background: bool = False
+    site_dir: Path,
+    language: str,
+    part_pages: int = PART_PAGES,
+    *,
+    background: bool = False,
+    stop: threading.Event | None = None,
 ) -> None:
     """Write the Pagefind index of the built site and put the worker that reads it in place.
 
     ``language`` is the pages' language (``<html lang>``): the index and the
     queries are segmented for it. A site of more than ``part_pages`` pages is
     indexed in parts, a role's pages always in one part. In the ``background``,
-    Pagefind runs at a low priority.
+    Pagefind runs at a low priority. Once ``stop`` is set, Pagefind is stopped and
+    the site left as it is (serve is shutting down).
     """
     parts = _parts(site_dir, part_pages)
     outputs = [BUNDLE_DIR] + [
@@ -104,10 +113,12 @@ def index_site(
     globs = [None] if len(parts) == 1 else [_glob(part) for part in parts]
 
     def run(job: tuple[str, str | None]) -> str | None:
-        return _pagefind_run(site_dir, language, *job, background)
+        return _pagefind_run(site_dir, language, *job, background, stop)
 
     with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
         failures = [error for error in pool.map(run, zip(outputs, globs, strict=True)) if error]
+    if stop is not None and stop.is_set():
+        return
     if failures:
         raise SiteSearchError(f"Pagefind could not index {site_dir}:\n{failures[0]}")
     for output in outputs:
@@ -124,9 +135,16 @@ def index_site(
 
 
 def _pagefind_run(
-    site_dir: Path, language: str, output: str, glob: str | None, background: bool
+    site_dir: Path,
+    language: str,
+    output: str,
+    glob: str | None,
+    background: bool,
+    stop: threading.Event | None,
 ) -> str | None:
     """Run Pagefind over the site (the pages ``glob`` matches); its message if it failed."""
+    if stop is not None and stop.is_set():
+        return None
     command = [
         str(_pagefind()),
         "--site",
@@ -146,7 +164,13 @@ def _pagefind_run(
     ) as process:
         if background:  # behind the work a reader waits for (serve's rebuilds)
             os.setpriority(os.PRIO_PROCESS, process.pid, BACKGROUND_NICENESS)
-        out, err = process.communicate()
+        while True:
+            try:
+                out, err = process.communicate(timeout=STOP_POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                if stop is not None and stop.is_set():
+                    process.kill()
     if process.returncode == 0:
         return None
     return err.strip() or out.strip() or f"exit status {process.returncode}"

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -155,6 +158,40 @@ def test_served_search_loads_only_what_a_query_needs(
     # and excerpts of one query: less than the whole index on disk.
     assert answer.bytes < 800_000, answer.bytes
     assert answer.bytes < 400_000 + pagefind, (answer.bytes, pagefind)
+
+
+def _pagefind_children() -> list[int]:
+    """Pagefind processes started by this test process."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, _, rest = stat.read_text().partition(" (")[2].rpartition(")")
+        except OSError:
+            continue
+        if name.startswith("pagefind") and int(rest.split()[1]) == os.getpid():
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_background_indexing_stops_at_once_when_asked(site: Path, tmp_path: Path) -> None:
+    """`handbook serve` shutting down stops Pagefind, and the parts not yet begun never run."""
+    parted = tmp_path / "site"
+    shutil.copytree(site, parted)
+    shutil.rmtree(parted / "pagefind")
+    stop = threading.Event()
+    indexing = threading.Thread(
+        target=index_site, args=(parted, "zh", 12), kwargs={"background": True, "stop": stop}
+    )
+    indexing.start()
+    deadline = time.monotonic() + 30
+    while not _pagefind_children():
+        assert time.monotonic() < deadline, "Pagefind never started"
+        time.sleep(0.01)
+    stop.set()
+    indexing.join(timeout=10)
+    assert not indexing.is_alive()
+    assert _pagefind_children() == []
+    assert not (parted / "pagefind" / "part-3").exists()  # the third part was never begun
 
 
 def test_index_in_parts_is_searched_as_one(browser: Browser, site: Path, tmp_path: Path) -> None:

@@ -31,7 +31,6 @@ def test_an_edited_file_is_read_again_and_the_old_entry_forgotten(project: Path)
     assert len(list((project / ".handbook-cache" / "roles").glob("*.pickle"))) == 2
 
 
-
 def test_edits_of_the_same_size_are_seen_by_the_same_process(project: Path) -> None:
     # A serving process remembers files by time and size: edits that keep the size
     # (a typo fixed) within one tick of a coarse file clock still show each time.
@@ -44,6 +43,7 @@ def test_edits_of_the_same_size_are_seen_by_the_same_process(project: Path) -> N
         role.write_text(text.replace("title: 销售代表", f"title: {title}"), "utf-8")
         os.utime(role, ns=(tick, tick))  # the same modification time each save
         assert load_handbook(open_project(project), today=TODAY).role("sales-rep").title == title
+
 
 def test_damaged_cache_entry_falls_back_to_the_file(project: Path) -> None:
     load_handbook(open_project(project), today=TODAY)

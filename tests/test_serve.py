@@ -79,12 +79,13 @@ def server(project: Path) -> Iterator[Server]:
         served.wait_for_log("Serving on")
         yield served
     finally:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        if process.poll() is None:  # a test may have stopped it
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         stderr.close()
 
 
@@ -115,3 +116,26 @@ def test_a_broken_edit_is_reported_and_the_repair_served(server: Server, project
     # MkDocs holds requests while the last rebuild failed; the repaired file is served.
     role_file.write_text(text.replace("开发与维护客户", "修好以后的说明"), "utf-8")
     server.wait_for("roles/sales-rep/", "修好以后的说明")
+
+
+def _group_members(group: int) -> list[str]:
+    """Commands of the live processes in process group ``group``."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":
+            members.append(stat.parent.joinpath("comm").read_text().strip())
+    return members
+
+
+def test_ctrl_c_stops_the_server_and_its_indexing_at_once(server: Server, project: Path) -> None:
+    role_file = project / "content" / "roles" / "sales-rep.yaml"
+    text = role_file.read_text("utf-8")
+    role_file.write_text(text.replace("开发与维护客户", "停止之前的修改"), "utf-8")
+    server.wait_for("roles/sales-rep/", "停止之前的修改")  # Pagefind starts indexing now
+    os.killpg(server.process.pid, signal.SIGINT)
+    server.process.wait(timeout=10)
+    assert _group_members(server.process.pid) == []  # no Pagefind left running

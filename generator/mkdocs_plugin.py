@@ -135,10 +135,10 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         for file in list(files):
             if file.src_uri.endswith(DATA_SUFFIXES):
                 files.remove(file)
+        written = set(files.src_uris)  # hand-written pages, which win
         for src_uri, folder in generated:
-            if files.get_file_from_path(src_uri) is not None:
-                continue  # a hand-written page wins
-            files.append(File(src_uri, str(folder), config.site_dir, config.use_directory_urls))
+            if src_uri not in written:
+                files.append(File(src_uri, str(folder), config.site_dir, config.use_directory_urls))
         self._pages_total = len(files.documentation_pages())
         self._pages_done = 0
         return files

@@ -35,7 +35,7 @@ from generator.render import render_pages
 from generator.search_fix import SearchFixError, fix_search_worker
 from generator.segmentation import tune_segmentation
 from generator.site import OFFLINE_PLUGIN
-from generator.site_search import SiteSearchError, index_site, with_keywords
+from generator.site_search import Background, SiteSearchError, index_site, with_keywords
 
 log = logging.getLogger("mkdocs.plugins.handbook")
 
@@ -96,11 +96,16 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             if str(path) not in config.watch:
                 config.watch.append(str(path))
         if self.search_job is not None:
+            self.search_job.pause()  # until this rebuild ends
             # A preview: no sitemap of every page, and the 404 page of the first build.
             config.theme.static_templates.discard(SITEMAP)
             if self._theme_env is not None:
                 config.theme.static_templates.discard(NOT_FOUND)
         return config
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.search_job is not None:
+            self.search_job.resume()
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.timings = {}
@@ -205,20 +210,28 @@ class SearchJob:
         self._lock = threading.Lock()
         self._wanted: tuple[Path, str] | None = None
         self._running = False
-        self._stop = threading.Event()
+        self._background = Background()
         self._thread: threading.Thread | None = None
+
+    def pause(self) -> None:
+        """A rebuild starts: Pagefind waits, so that the rebuild has the cores."""
+        self._background.pause()
+
+    def resume(self) -> None:
+        self._background.resume()
 
     def stop(self) -> None:
         """Stop indexing (a running Pagefind too) and wait for the thread to end."""
-        self._stop.set()
+        self._background.stop()
         thread = self._thread
         if thread is not None:
             thread.join()
 
     def request(self, site_dir: Path, language: str) -> None:
+        self.resume()
         with self._lock:
             self._wanted = (site_dir, language)
-            if not self._running and not self._stop.is_set():
+            if not self._running and not self._background.stopped.is_set():
                 self._running = True
                 self._thread = threading.Thread(target=self._run, daemon=True)
                 self._thread.start()
@@ -227,16 +240,16 @@ class SearchJob:
         while True:
             with self._lock:
                 wanted, self._wanted = self._wanted, None
-                if wanted is None or self._stop.is_set():
+                if wanted is None or self._background.stopped.is_set():
                     self._running = False
                     return
             started = time.perf_counter()
             try:
-                index_site(*wanted, background=True, stop=self._stop)
+                index_site(*wanted, background=self._background)
             except (SiteSearchError, OSError) as exc:  # the next request tries again
                 log.error(str(exc))
             else:
-                if not self._stop.is_set():
+                if not self._background.stopped.is_set():
                     log.info(f"Search index updated in {time.perf_counter() - started:.1f} s")
 
 

@@ -19,6 +19,7 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -40,8 +41,6 @@ PART_PAGES = 2500
 PART_DIR = "part-{}"
 ROLES_DIR = "roles"
 BACKGROUND_NICENESS = 10
-#: How often a background run checks whether serve is shutting down (seconds).
-STOP_POLL_S = 0.5
 #: The page's article: the header, navigation and footer are not searched.
 ROOT_SELECTOR = "article.md-content__inner"
 #: Permalink signs and the line of links between a role's pages match every query.
@@ -90,21 +89,61 @@ def with_keywords(html: str, keywords: str | None = None) -> str:
     return f'<div data-pagefind-meta="{escape(meta)}" hidden></div>\n{html}'
 
 
+class Background:
+    """Pagefind runs behind the work a reader waits for (``handbook serve``'s rebuilds):
+    at a low priority, paused while a rebuild needs the cores, stopped at shutdown."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: set[subprocess.Popen[str]] = set()
+        self._paused = False
+        self.stopped = threading.Event()
+
+    def started(self, process: subprocess.Popen[str]) -> None:
+        os.setpriority(os.PRIO_PROCESS, process.pid, BACKGROUND_NICENESS)
+        with self._lock:
+            self._processes.add(process)
+            if self.stopped.is_set():
+                process.kill()
+            elif self._paused:
+                process.send_signal(signal.SIGSTOP)
+
+    def ended(self, process: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._processes.discard(process)
+
+    def pause(self) -> None:
+        self._signal(signal.SIGSTOP, paused=True)
+
+    def resume(self) -> None:
+        self._signal(signal.SIGCONT, paused=False)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self._signal(signal.SIGKILL, paused=False)
+
+    def _signal(self, number: int, *, paused: bool) -> None:
+        with self._lock:
+            self._paused = paused
+            for process in self._processes:
+                if process.poll() is None:
+                    process.send_signal(number)
+
+
 def index_site(
     site_dir: Path,
     language: str,
     part_pages: int = PART_PAGES,
     *,
-    background: bool = False,
-    stop: threading.Event | None = None,
+    background: Background | None = None,
 ) -> None:
     """Write the Pagefind index of the built site and put the worker that reads it in place.
 
     ``language`` is the pages' language (``<html lang>``): the index and the
     queries are segmented for it. A site of more than ``part_pages`` pages is
     indexed in parts, a role's pages always in one part. In the ``background``,
-    Pagefind runs at a low priority. Once ``stop`` is set, Pagefind is stopped and
-    the site left as it is (serve is shutting down).
+    Pagefind runs under its control; once it is stopped, the parts not yet
+    begun are not run and the site is left as it is (serve is shutting down).
     """
     parts = _parts(site_dir, part_pages)
     outputs = [BUNDLE_DIR] + [
@@ -113,11 +152,11 @@ def index_site(
     globs = [None] if len(parts) == 1 else [_glob(part) for part in parts]
 
     def run(job: tuple[str, str | None]) -> str | None:
-        return _pagefind_run(site_dir, language, *job, background, stop)
+        return _pagefind_run(site_dir, language, *job, background)
 
     with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
         failures = [error for error in pool.map(run, zip(outputs, globs, strict=True)) if error]
-    if stop is not None and stop.is_set():
+    if background is not None and background.stopped.is_set():
         return
     if failures:
         raise SiteSearchError(f"Pagefind could not index {site_dir}:\n{failures[0]}")
@@ -139,11 +178,10 @@ def _pagefind_run(
     language: str,
     output: str,
     glob: str | None,
-    background: bool,
-    stop: threading.Event | None,
+    background: Background | None,
 ) -> str | None:
     """Run Pagefind over the site (the pages ``glob`` matches); its message if it failed."""
-    if stop is not None and stop.is_set():
+    if background is not None and background.stopped.is_set():
         return None
     command = [
         str(_pagefind()),
@@ -162,15 +200,13 @@ def _pagefind_run(
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as process:
-        if background:  # behind the work a reader waits for (serve's rebuilds)
-            os.setpriority(os.PRIO_PROCESS, process.pid, BACKGROUND_NICENESS)
-        while True:
-            try:
-                out, err = process.communicate(timeout=STOP_POLL_S)
-                break
-            except subprocess.TimeoutExpired:
-                if stop is not None and stop.is_set():
-                    process.kill()
+        if background is not None:
+            background.started(process)
+        try:
+            out, err = process.communicate()
+        finally:
+            if background is not None:
+                background.ended(process)
     if process.returncode == 0:
         return None
     return err.strip() or out.strip() or f"exit status {process.returncode}"

@@ -14,7 +14,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from bench.search import SEARCH_TABLE, SiteServer, launch_options, search, serve
 from generator.cli import main
-from generator.site_search import index_parts, index_site
+from generator.site_search import Background, index_parts, index_site
 from tests.conftest import REPO, make_project
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -173,25 +173,48 @@ def _pagefind_children() -> list[int]:
     return found
 
 
-def test_background_indexing_stops_at_once_when_asked(site: Path, tmp_path: Path) -> None:
-    """`handbook serve` shutting down stops Pagefind, and the parts not yet begun never run."""
+def test_background_indexing_pauses_for_rebuilds_and_stops_at_once(
+    site: Path, tmp_path: Path
+) -> None:
+    """`handbook serve` pauses Pagefind while it rebuilds, and stops it when it shuts down:
+    the parts not yet begun never run."""
     parted = tmp_path / "site"
     shutil.copytree(site, parted)
     shutil.rmtree(parted / "pagefind")
-    stop = threading.Event()
+    background = Background()
     indexing = threading.Thread(
-        target=index_site, args=(parted, "zh", 12), kwargs={"background": True, "stop": stop}
+        target=index_site, args=(parted, "zh", 12), kwargs={"background": background}
     )
     indexing.start()
-    deadline = time.monotonic() + 30
-    while not _pagefind_children():
-        assert time.monotonic() < deadline, "Pagefind never started"
-        time.sleep(0.01)
-    stop.set()
+    try:
+        _wait_until(lambda: _pagefind_children() != [])
+        background.pause()
+        _wait_until(lambda: {_state(pid) for pid in _pagefind_children()} == {"T"})  # stopped
+        time.sleep(1)
+        assert not (parted / "pagefind" / "pagefind-entry.json").exists()  # nothing written
+        background.resume()
+        _wait_until(lambda: "T" not in {_state(pid) for pid in _pagefind_children()})
+    finally:
+        background.stop()
     indexing.join(timeout=10)
     assert not indexing.is_alive()
     assert _pagefind_children() == []
     assert not (parted / "pagefind" / "part-3").exists()  # the third part was never begun
+
+
+def _wait_until(condition: Callable[[], bool], timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.01)
+
+
+def _state(pid: int) -> str:
+    """The process's state letter (R running, S sleeping, T stopped...)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return "gone"
 
 
 def test_index_in_parts_is_searched_as_one(browser: Browser, site: Path, tmp_path: Path) -> None:

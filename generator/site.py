@@ -12,6 +12,7 @@ import filecmp
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -105,6 +106,9 @@ def serve_site(project: Project, dev_addr: str | None) -> None:
     handler.addFilter(lambda record: not record.getMessage().startswith(DIRTY_WARNING))
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
+    # Stopped by a service manager (SIGTERM) as by Ctrl-C: MkDocs then shuts down in
+    # order, and the background indexing with it (a paused Pagefind would linger).
+    signal.signal(signal.SIGTERM, _interrupt)
     serve(
         config_file=str(project.root / MKDOCS_CONFIG),
         livereload=True,
@@ -112,6 +116,10 @@ def serve_site(project: Project, dev_addr: str | None) -> None:
         build_type="dirty",
         strict=False,
     )
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class ProgressReport:

@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,11 +131,21 @@ def _group_members(group: int) -> list[str]:
     return members
 
 
-def test_ctrl_c_stops_the_server_and_its_indexing_at_once(server: Server, project: Path) -> None:
+@pytest.mark.parametrize(
+    "stop",
+    [
+        lambda pid: os.killpg(pid, signal.SIGINT),  # Ctrl-C in its terminal
+        lambda pid: os.kill(pid, signal.SIGTERM),  # a service manager, to the server alone
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_stopping_the_server_stops_its_indexing_at_once(
+    server: Server, project: Path, stop: Callable[[int], None]
+) -> None:
     role_file = project / "content" / "roles" / "sales-rep.yaml"
     text = role_file.read_text("utf-8")
     role_file.write_text(text.replace("开发与维护客户", "停止之前的修改"), "utf-8")
     server.wait_for("roles/sales-rep/", "停止之前的修改")  # Pagefind starts indexing now
-    os.killpg(server.process.pid, signal.SIGINT)
+    stop(server.process.pid)
     server.process.wait(timeout=10)
     assert _group_members(server.process.pid) == []  # no Pagefind left running

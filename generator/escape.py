@@ -15,7 +15,7 @@ from markupsafe import Markup
 _HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "=": "&#61;"})
 _INLINE = re.compile(r"([\\`*_\[\]{}|])")
 _LINE_START = re.compile(r"^(\s*)([#+\-]|\d+\.)", re.MULTILINE)
-#: Text that ``escape`` would leave as it is (most values): one line, nothing to
+#: Text that ``escape_markdown`` leaves as it is (most values): one line, nothing to
 #: escape, no list or heading marker at its start, no space at either end.
 _AS_IS = re.compile(r"(?![\s#+\-]|\d+\.)[^&<>=\\`*_\[\]{}|\r\n]*(?<!\s)")
 

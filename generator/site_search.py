@@ -220,7 +220,7 @@ def _parts(site_dir: Path, part_pages: int) -> list[list[str]]:
     Roles are dealt out in turn, so every part holds the same mix of pages and
     Pagefind's scores (which count how rare a word is in the part) compare.
     """
-    pages = sorted(path.relative_to(site_dir).as_posix() for path in site_dir.rglob("*.html"))
+    pages = _pages(site_dir)
     count = math.ceil(len(pages) / part_pages) if part_pages > 0 else 1
     if count <= 1:
         return [pages]
@@ -236,6 +236,19 @@ def _parts(site_dir: Path, part_pages: int) -> list[list[str]]:
     for index, role in enumerate(sorted(roles)):
         parts[index % count].append(f"{ROLES_DIR}/{_literal(role)}/**/*.html")
     return [part for part in parts if part]
+
+
+def _pages(site_dir: Path) -> list[str]:
+    """The site's HTML pages, relative to it, sorted; the index's own folder (tens of
+    thousands of files at 1,000 roles) is not walked."""
+    pages: list[str] = []
+    for folder, subfolders, names in os.walk(site_dir):
+        relative = os.path.relpath(folder, site_dir)
+        if relative == ".":
+            subfolders[:] = [name for name in subfolders if name != BUNDLE_DIR]
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        pages += [prefix + name for name in names if name.endswith(".html")]
+    return sorted(pages)
 
 
 def _glob(part: list[str]) -> str:

@@ -123,11 +123,12 @@ def _group_members(group: int) -> list[str]:
     members = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
+            command, _, rest = stat.read_text().partition(" (")[2].rpartition(")")
+        except OSError:  # ended meanwhile
             continue
+        fields = rest.split()
         if int(fields[2]) == group and fields[0] != "Z":
-            members.append(stat.parent.joinpath("comm").read_text().strip())
+            members.append(command)
     return members
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,29 @@ ProjectFactory = Callable[..., Path]
 
 # "Today" for every test: which roles are overdue for review must not depend on the calendar.
 TODAY = date(2026, 11, 28)
+
+
+@dataclass(frozen=True)
+class Process:
+    pid: int
+    command: str  # as the kernel shows it (at most 15 characters)
+    state: str  # R running, S sleeping, T stopped, Z ended but not reaped...
+    parent: int
+    group: int
+
+
+def processes() -> list[Process]:
+    """The live processes of this machine, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command, _, rest = stat.read_text().partition(" (")[2].rpartition(")")
+        except OSError:  # ended meanwhile
+            continue
+        state, parent, group = rest.split()[:3]
+        if state != "Z":
+            found.append(Process(int(stat.parent.name), command, state, int(parent), int(group)))
+    return found
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from bench.search import SEARCH_TABLE, SiteServer, launch_options, search, serve
 from generator.cli import main
 from generator.site_search import Background, index_parts, index_site
-from tests.conftest import REPO, make_project
+from tests.conftest import REPO, make_project, processes
 
 ARTIFACTS = REPO / "test-artifacts"
 
@@ -160,17 +160,11 @@ def test_served_search_loads_only_what_a_query_needs(
     assert answer.bytes < 400_000 + pagefind, (answer.bytes, pagefind)
 
 
-def _pagefind_children() -> list[int]:
-    """Pagefind processes started by this test process."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            name, _, rest = stat.read_text().partition(" (")[2].rpartition(")")
-        except OSError:
-            continue
-        if name.startswith("pagefind") and int(rest.split()[1]) == os.getpid():
-            found.append(int(stat.parent.name))
-    return found
+def _pagefind_states() -> list[str]:
+    """States of the Pagefind processes this test process started (R, S, T...)."""
+    return [
+        p.state for p in processes() if p.parent == os.getpid() and p.command.startswith("pagefind")
+    ]
 
 
 def test_background_indexing_pauses_for_rebuilds_and_stops_at_once(
@@ -187,18 +181,18 @@ def test_background_indexing_pauses_for_rebuilds_and_stops_at_once(
     )
     indexing.start()
     try:
-        _wait_until(lambda: _pagefind_children() != [])
+        _wait_until(lambda: _pagefind_states() != [])
         background.pause()
-        _wait_until(lambda: {_state(pid) for pid in _pagefind_children()} == {"T"})  # stopped
+        _wait_until(lambda: set(_pagefind_states()) == {"T"})  # stopped
         time.sleep(1)
         assert not (parted / "pagefind" / "pagefind-entry.json").exists()  # nothing written
         background.resume()
-        _wait_until(lambda: "T" not in {_state(pid) for pid in _pagefind_children()})
+        _wait_until(lambda: "T" not in _pagefind_states())
     finally:
         background.stop()
     indexing.join(timeout=10)
     assert not indexing.is_alive()
-    assert _pagefind_children() == []
+    assert _pagefind_states() == []
     assert not (parted / "pagefind" / "part-3").exists()  # the third part was never begun
 
 
@@ -207,14 +201,6 @@ def _wait_until(condition: Callable[[], bool], timeout_s: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "waited in vain"
         time.sleep(0.01)
-
-
-def _state(pid: int) -> str:
-    """The process's state letter (R running, S sleeping, T stopped...)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except OSError:
-        return "gone"
 
 
 def test_index_in_parts_is_searched_as_one(browser: Browser, site: Path, tmp_path: Path) -> None:

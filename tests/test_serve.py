@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import processes
+
 TIMEOUT_S = 60
 
 
@@ -118,20 +120,6 @@ def test_a_broken_edit_is_reported_and_the_repair_served(server: Server, project
     server.wait_for("roles/sales-rep/", "修好以后的说明")
 
 
-def _group_members(group: int) -> list[str]:
-    """Commands of the live processes in process group ``group``."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            command, _, rest = stat.read_text().partition(" (")[2].rpartition(")")
-        except OSError:  # ended meanwhile
-            continue
-        fields = rest.split()
-        if int(fields[2]) == group and fields[0] != "Z":
-            members.append(command)
-    return members
-
-
 @pytest.mark.parametrize(
     "stop",
     [
@@ -149,4 +137,5 @@ def test_stopping_the_server_stops_its_indexing_at_once(
     server.wait_for("roles/sales-rep/", "停止之前的修改")  # Pagefind starts indexing now
     stop(server.process.pid)
     server.process.wait(timeout=10)
-    assert _group_members(server.process.pid) == []  # no Pagefind left running
+    left = [p.command for p in processes() if p.group == server.process.pid]
+    assert left == []  # no Pagefind left running

@@ -21,7 +21,7 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 from PIL import Image
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, CDPSession, Page, sync_playwright
 
 from bench.search import SEARCH_TABLE, SiteServer, launch_options, search, serve
 from generator.cli import main
@@ -437,3 +437,119 @@ def test_basic_accessibility(page: Page, base_url: str, path: str) -> None:
         " && c.labels[0].textContent.trim()))).length",
     )
     assert unlabelled == 0
+
+
+# Text that arrives without a key-up: committed by an input method, pasted, dictated.
+# Chromium's DevTools protocol drives its real IME path (composition events included).
+SEARCH_BOX = "input.md-search__input"
+READY = "键入以开始搜索"  # Material's results area before the first query
+
+
+@pytest.fixture(params=["served", "offline"])
+def search_home(request: pytest.FixtureRequest) -> str:
+    """The home page of the served site (Pagefind) and of the file:// site (lunr)."""
+    if request.param == "served":
+        return str(request.getfixturevalue("base_url"))
+    return str((request.getfixturevalue("offline_site") / "index.html").as_uri())
+
+
+def open_search(page: Page, home: str) -> CDPSession:
+    """Focus the search box once search is ready; note every answer shown from then on."""
+    page.goto(home)
+    page.click(SEARCH_BOX)
+    meta = page.locator(".md-search-result__meta")
+    page.wait_for_function(
+        f"() => document.querySelector('.md-search-result__meta').textContent === {READY!r}"
+    )
+    meta.evaluate(
+        "meta => { window.answers = []; new MutationObserver(() =>"
+        " window.answers.push(meta.textContent)).observe(meta,"
+        " {childList: true, characterData: true, subtree: true}); }"
+    )
+    return page.context.new_cdp_session(page)
+
+
+def answers(page: Page) -> list[str]:
+    return list(page.evaluate("window.answers"))
+
+
+def compose(cdp: CDPSession, text: str) -> None:
+    cdp.send(
+        "Input.imeSetComposition",
+        {"text": text, "selectionStart": len(text), "selectionEnd": len(text)},
+    )
+
+
+def ime_key(cdp: CDPSession, kind: str, key: str, code: str, key_code: int) -> None:
+    """A key event as an input method passes it on (keyCode 229 on key-down)."""
+    cdp.send(
+        "Input.dispatchKeyEvent",
+        {"type": kind, "key": key, "code": code, "windowsVirtualKeyCode": key_code},
+    )
+
+
+def wait_for_result_with(page: Page, text: str) -> None:
+    page.wait_for_function(
+        "text => [...document.querySelectorAll('.md-search-result__item')]"
+        ".some(item => item.textContent.includes(text))",
+        arg=text,
+        timeout=20_000,
+    )
+
+
+def test_search_runs_on_committed_text_never_on_a_composition(page: Page, search_home: str) -> None:
+    """Pinyin typed into an input method is not searched; the committed 培训 is, at once."""
+    cdp = open_search(page, search_home)
+    typed = ""
+    for letter in "peixun":
+        ime_key(cdp, "rawKeyDown", letter, f"Key{letter.upper()}", 229)
+        typed += letter
+        compose(cdp, typed)
+        ime_key(cdp, "keyUp", letter, f"Key{letter.upper()}", ord(letter.upper()))
+    compose(cdp, "培训")  # the candidate, shown in the box
+    page.wait_for_timeout(1_500)  # time enough for a query and its answer
+    assert page.input_value(SEARCH_BOX) == "培训"
+    assert page.inner_text(".md-search-result__meta") == READY
+    assert answers(page) == []  # no query ran during the composition
+    cdp.send("Input.insertText", {"text": "培训"})  # commit (a click on the candidate)
+    wait_for_result_with(page, "培训")  # without another key
+
+
+def test_search_runs_on_text_pasted_without_a_key(page: Page, search_home: str) -> None:
+    cdp = open_search(page, search_home)
+    cdp.send("Input.insertText", {"text": "培训"})  # one input event, no key: paste, dictation
+    wait_for_result_with(page, "培训")
+
+
+def test_enter_choosing_an_input_method_candidate_opens_no_result(
+    page: Page, search_home: str
+) -> None:
+    """The Enter that confirms a candidate opens no result: in Safari's order (key-down with
+    keyCode 229 right after the composition ended) and in Chromium's (key-down during it)."""
+    cdp = open_search(page, search_home)
+    opened: list[str] = []
+    page.on("framenavigated", lambda frame: opened.append(frame.url))
+    page.keyboard.type("CRM")
+    wait_for_result_with(page, "CRM")  # results Enter could open
+    # Safari: the composition ends, then Enter's key-down comes.
+    compose(cdp, "培训")
+    cdp.send("Input.insertText", {"text": "培训"})
+    ime_key(cdp, "rawKeyDown", "Enter", "Enter", 229)
+    ime_key(cdp, "keyUp", "Enter", "Enter", 13)
+    page.wait_for_timeout(1_000)
+    assert opened == [], opened
+    # Chromium: Enter's key-down comes while composing, then the text is committed.
+    page.keyboard.press("ControlOrMeta+A")
+    compose(cdp, "培训")
+    ime_key(cdp, "rawKeyDown", "Enter", "Enter", 229)
+    cdp.send("Input.insertText", {"text": "培训"})
+    ime_key(cdp, "keyUp", "Enter", "Enter", 13)
+    wait_for_result_with(page, "培训")
+    page.wait_for_timeout(1_000)
+    assert opened == [], opened
+    assert page.input_value(SEARCH_BOX) == "培训"
+    # A plain Enter still opens the first result.
+    first = str(page.locator(".md-search-result__item > a").first.evaluate("a => a.href"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: url.split("?")[0] == first.split("#")[0].split("?")[0])
+    assert "培训" in page.inner_text("article")

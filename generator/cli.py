@@ -131,10 +131,10 @@ def build(
     from generator.site import SiteError, build_site
 
     started = time.perf_counter()
+    out_dir = _output_folder(ctx, out)
     handbook = _load(ctx)
     project = handbook.project
     _report_warnings(handbook, strict)
-    out_dir = out or project.root / "site"
     try:
         result = build_site(
             project, out_dir, printing=printing, offline=offline, handbook=handbook, jobs=jobs
@@ -151,6 +151,18 @@ def build(
         f"Built {len(handbook.roles)} roles ({pages} pages{printed}) into"
         f" {_shown(out_dir, project)} in {time.perf_counter() - started:.1f} s"
     )
+
+
+def _output_folder(ctx: click.Context, out: Path | None) -> Path:
+    """``--out`` (default: site/ in the project), refused if it holds or lies in the sources."""
+    from generator.outdir import refusal
+
+    project = _open(ctx)
+    folder = out or project.root / "site"
+    reason = refusal(project, folder)
+    if reason:
+        raise click.BadParameter(reason, param_hint="'--out'")
+    return folder
 
 
 @main.command()
@@ -307,10 +319,17 @@ def new_role(
 @click.pass_context
 def render(ctx: click.Context, out: Path) -> None:
     """Write the generated Markdown pages to a folder (no MkDocs involved)."""
+    from generator.outdir import describe
+
+    _output_folder(ctx, out)
     handbook = _load(ctx)
     with _content_errors(handbook.project):
         pages = render_pages(handbook)
-    changed = write_pages(pages, out, prune=False)
+    try:
+        changed = write_pages(pages, out, prune=False)
+    except OSError as exc:
+        click.echo(f"error: the pages were not all written to {out}: {describe(exc)}", err=True)
+        sys.exit(EXIT_CONTENT)
     click.echo(f"Rendered {len(pages)} pages into {out} ({len(changed)} changed)")
 
 

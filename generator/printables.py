@@ -8,12 +8,15 @@ their bytes and modification time.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -124,7 +127,7 @@ def _render(
     # fork: workers need no re-import of the calling program (which may be `python -c`)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(workers, context, _start_worker, (base_dir,)) as pool:
+    with ProcessPoolExecutor(workers, context, _start_worker, (base_dir, os.getpid())) as pool:
         futures = [pool.submit(_render_in_worker, job, out_dir) for job in work]
         for number, future in enumerate(futures, start=1):
             yield future.result()
@@ -158,9 +161,25 @@ def _render_role(writer: PdfWriter, job: RoleJob, out_dir: Path) -> tuple[int, i
 _worker_writer: PdfWriter | None = None  # one per worker process, made by _start_worker
 
 
-def _start_worker(base_dir: Path) -> None:
+def _start_worker(base_dir: Path, parent: int) -> None:
     global _worker_writer
+    _end_with(parent)
     _worker_writer = PdfWriter(base_dir)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _end_with(parent: int) -> None:
+    """End this worker when the build ends, even killed with SIGKILL (Linux).
+
+    A worker waits for work on a pipe that it holds open itself, so without this
+    it would sleep for ever once the build is gone.
+    """
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build ended before the line above
+        os._exit(1)
 
 
 def _render_in_worker(job: RoleJob, out_dir: Path) -> tuple[int, int]:

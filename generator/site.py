@@ -9,12 +9,13 @@ import MkDocs.
 from __future__ import annotations
 
 import filecmp
+import glob
 import logging
 import os
+import secrets
 import shutil
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,15 +62,22 @@ def build_site(
     from mkdocs.exceptions import MkDocsException
 
     from generator.mkdocs_plugin import HandbookPlugin
+    from generator.outdir import describe, refusal
 
     out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+    reason = refusal(project, out_dir)
+    if reason:
+        raise SiteError(reason)
+    staging: Path | None = None
     handler = _stderr_handler()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     bar = ProgressReport()
     try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out_dir)
+        staging = _beside(out_dir, BUILDING)
+        staging.mkdir()  # with the umask's permissions, as the published folder will have
         config = load_config(
             config_file=str(project.root / MKDOCS_CONFIG), site_dir=str(staging), strict=True
         )
@@ -89,10 +97,13 @@ def build_site(
         return BuildResult(plugin.print_report if plugin.printing else None, timings)
     except MkDocsException as exc:
         raise SiteError(str(exc)) from None
+    except OSError as exc:  # a full disk, a read-only folder...
+        raise SiteError(describe(exc)) from None
     finally:
         bar.close()
         logger.removeHandler(handler)
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def serve_site(project: Project, dev_addr: str | None) -> None:
@@ -168,15 +179,58 @@ def keep_unchanged_times(new: Path, old: Path) -> None:
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``staging`` with two renames."""
-    old = None
-    if out_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        old.rmdir()
-        out_dir.rename(old)
-    staging.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Replace ``out_dir`` by ``staging`` with two renames; if either fails, it is as it was."""
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    old = _beside(out_dir, OLD)
+    out_dir.rename(old)
+    try:
+        staging.rename(out_dir)
+    except OSError:
+        old.rename(out_dir)
+        raise
+    _remove(old)
+
+
+#: Folders beside the output folder, named ``.<name>.<kind>-<pid>-<random>``: the new
+#: site while it is built, and the old one while it is deleted.
+BUILDING = "building"
+OLD = "old"
+
+
+def _beside(out_dir: Path, kind: str) -> Path:
+    """A new name beside ``out_dir`` for a folder of this process."""
+    return out_dir.with_name(f".{out_dir.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove the folders beside ``out_dir`` left by builds that were killed."""
+    for path in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.*-*-*"):
+        kind, _, rest = path.name.removeprefix(f".{out_dir.name}.").partition("-")
+        pid = rest.partition("-")[0]
+        if kind in (BUILDING, OLD) and pid.isdigit() and not _running(int(pid)):
+            _remove(path)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _remove(folder: Path) -> None:
+    """Delete ``folder``; say so on stderr when it cannot be deleted."""
+    from generator.outdir import describe
+
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:
+        print(f"warning: could not remove {folder}: {describe(exc)}", file=sys.stderr)
 
 
 def _stderr_handler(level: int = logging.WARNING) -> logging.Handler:

@@ -1,0 +1,56 @@
+"""Output folders of ``build`` and ``render``: never over the project's own sources.
+
+A build replaces its output folder as a whole, so a folder that holds the role
+files, the templates, the configuration or the repository would be deleted with
+it; pages rendered into content/ would override the generated ones. Paths are
+compared with symlinks resolved, before anything is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.project import CONFIG_FILE, Project
+from generator.site import MKDOCS_CONFIG
+
+ADVICE = (
+    "an output folder must not hold the project's sources or lie inside them"
+    " (use site/ or a folder outside the project)"
+)
+
+
+def refusal(project: Project, out: Path) -> str | None:
+    """Why ``out`` must not be an output folder of ``project``, or None when it may be."""
+    target = out.resolve()
+    root = project.root.resolve()
+    if target == root:
+        return f"{out} is the project folder: {ADVICE}"
+    if root.is_relative_to(target):
+        return f"{out} contains the project folder {root}: {ADVICE}"
+    for path, what in _sources(project):
+        source = path.resolve()
+        if source == target:
+            return f"{out} is the project's {what} ({source}): {ADVICE}"
+        if source.is_relative_to(target):
+            return f"{out} holds the project's {what} ({source}): {ADVICE}"
+        if target.is_relative_to(source):
+            return f"{out} lies inside the project's {what} ({source}): {ADVICE}"
+    return None
+
+
+def _sources(project: Project) -> list[tuple[Path, str]]:
+    return [
+        (project.content_dir, "content folder"),
+        (project.templates_dir, "templates folder"),
+        (project.root / CONFIG_FILE, "settings file"),
+        (project.root / MKDOCS_CONFIG, "site configuration"),
+        (project.root / ".git", "Git repository"),
+        (project.cache_dir, "build cache"),
+    ]
+
+
+def describe(exc: OSError) -> str:
+    """``what went wrong (path)`` of an operating system error, for a one-line message."""
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p is not None]
+    reason = exc.strerror or str(exc)
+    return f"{reason} ({' -> '.join(paths)})" if paths else reason

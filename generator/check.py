@@ -16,6 +16,7 @@ from generator.findings import Finding, Loc
 from generator.model import Framework, Role
 from generator.source import Document, read_document
 from generator.stored import ObjectMemo
+from generator.structure import CHART_LEVELS
 
 
 class SourcedRole:
@@ -56,6 +57,7 @@ def check_roles(
     for item in roles:
         findings.extend(_check_role_references(item, known))
     findings.extend(_check_reporting_lines(by_id))
+    findings.extend(_check_reporting_depth(by_id))
     findings.extend(_check_cycles(by_id, "reporting line", _superior, ("reports_to",)))
     findings.extend(_check_cycles(by_id, "career path", _next_roles, ("career", "next_roles")))
     _own.keep(item.role for item in roles)
@@ -246,6 +248,28 @@ def _check_reporting_lines(by_id: dict[str, SourcedRole]) -> Iterator[Finding]:
                 )
 
 
+def _check_reporting_depth(by_id: dict[str, SourcedRole]) -> Iterator[Finding]:
+    """A warning at each role one level past what the org chart shows."""
+    level: dict[str, int] = {}  # role id -> 1 for a top role, 2 for its reports...
+    for role_id in by_id:
+        chain: dict[str, None] = {}  # up from role_id to a role of known level (ordered)
+        current: str | None = role_id
+        while current in by_id and current not in level and current not in chain:
+            chain[current] = None
+            current = by_id[current].role.reports_to
+        above = level.get(current or "", 0)  # 0: a top role, or a cycle (reported elsewhere)
+        for depth, upward in enumerate(reversed(chain), start=above + 1):
+            level[upward] = depth
+        if level[role_id] == CHART_LEVELS + 1:
+            yield by_id[role_id].doc.finding(
+                ("reports_to",),
+                f"this role is on level {CHART_LEVELS + 1} of its reporting line: the org"
+                f" chart shows {CHART_LEVELS} levels and puts the roles below level"
+                f" {CHART_LEVELS} on that level",
+                severity="warning",
+            )
+
+
 def _superior(role: Role) -> list[str]:
     return [role.reports_to] if role.reports_to else []
 
@@ -273,19 +297,24 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     """Cycles of a directed graph found by depth-first search (edges to unknown nodes ignored)."""
     cycles: list[list[str]] = []
     done: set[str] = set()
-    stack: list[str] = []
-
-    def visit(node: str) -> None:
-        stack.append(node)
-        for nxt in graph[node]:
-            if nxt in stack:
-                cycles.append(stack[stack.index(nxt) :])
+    for start in sorted(graph):
+        if start in done:
+            continue
+        # Without recursion, so that a reporting line of any length is no problem.
+        path = [start]
+        on_path = {start: 0}  # node -> its index in path
+        edges = [iter(graph[start])]
+        while edges:
+            nxt = next(edges[-1], None)
+            if nxt is None:
+                node = path.pop()
+                del on_path[node]
+                done.add(node)
+                edges.pop()
+            elif nxt in on_path:
+                cycles.append(path[on_path[nxt] :])
             elif nxt in graph and nxt not in done:
-                visit(nxt)
-        stack.pop()
-        done.add(node)
-
-    for node in sorted(graph):
-        if node not in done:
-            visit(node)
+                on_path[nxt] = len(path)
+                path.append(nxt)
+                edges.append(iter(graph[nxt]))
     return cycles

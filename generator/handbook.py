@@ -107,8 +107,9 @@ def load_framework(project: Project) -> tuple[Framework | None, list[Finding]]:
     try:
         doc = read_document(path, max_bytes=project.settings.max_file_bytes)
     except SourceError as exc:
-        return None, [exc.finding]
-    return validate_document(doc, Framework)
+        return None, exc.findings
+    framework, findings = validate_document(doc, Framework)
+    return framework, [*doc.warnings, *findings]
 
 
 #: From this many role files to read (not in the cache) on, they are read in parallel.
@@ -136,7 +137,7 @@ def _load_roles(
     with ProcessPoolExecutor(cores, context) as pool:
         read = pool.map(_read_role, misses, [max_bytes] * len(misses), chunksize=16)
         for path, (role, found) in zip(misses, read, strict=True):
-            if role is not None:
+            if role is not None and not found:
                 cache.put(path.read_bytes(), role)
             loaded[path] = (SourcedRole(role, path) if role is not None else None, found)
     return [loaded[path] for path in files]
@@ -225,13 +226,14 @@ def load_role(
     try:
         doc: Document = read_document(path, max_bytes=max_bytes)
     except SourceError as exc:
-        return None, [exc.finding]
+        return None, exc.findings
     except OSError as exc:
         return None, [_whole_file(path, f"cannot be read: {exc.strerror}")]
     valid, findings = validate_document(doc, Role)
+    findings = [*doc.warnings, *findings]
     if valid is None:
         return None, findings
-    if cache is not None:
+    if cache is not None and not findings:  # a role from the cache comes without findings
         cache.put(raw, valid)
     return SourcedRole(valid, path, doc), findings
 

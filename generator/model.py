@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     model_validator,
@@ -34,7 +35,7 @@ def _check_slug(value: str) -> str:
 
 
 def _check_item_id(value: str) -> str:
-    if not ITEM_ID_RE.fullmatch(value):
+    if not ITEM_ID_RE.fullmatch(_check_length(value)):
         raise PydanticCustomError(
             "item_id",
             "expected an id of letters, digits, '-' and '_' (e.g. D1, goal-sales)",
@@ -45,12 +46,57 @@ def _check_item_id(value: str) -> str:
 def _check_text(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("empty_text", "expected some text, got an empty value")
+    return _check_length(value)
+
+
+#: The most characters a text value may have. Laying out a table cell of the printable
+#: sheets takes time with the square of its length (a duty description of 2,400
+#: characters took 20 s); the longest value of the sample roles has 172.
+MAX_TEXT_CHARS = 1000
+
+
+def _check_length(value: str) -> str:
+    if len(value) > MAX_TEXT_CHARS:
+        raise PydanticCustomError(
+            "text_too_long",
+            "expected at most {limit} characters, got {length}: shorten it",
+            {"limit": f"{MAX_TEXT_CHARS:,}", "length": f"{len(value):,}"},
+        )
     return value
+
+
+def _check_optional_length(value: str | None) -> str | None:
+    return None if value is None else _check_length(value)
+
+
+#: A number as people write it: digits, perhaps a sign and a decimal point. Pydantic
+#: would also read 7_0 as 70 (Python's digit grouping), 1e2 as 100 and inf; none of
+#: them is what a person writing a role file means.
+DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def _decimal_check(error_type: str) -> BeforeValidator:
+    """Refuse text that is not a plain decimal number, as the number type's own error
+    (so the message says which numbers the field takes)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, str) and not DECIMAL_RE.fullmatch(value.strip()):
+            raise PydanticCustomError(error_type, "expected a number written with digits")
+        return value
+
+    return BeforeValidator(check)
 
 
 Slug = Annotated[str, AfterValidator(_check_slug)]
 ItemId = Annotated[str, AfterValidator(_check_item_id)]
 Text = Annotated[str, AfterValidator(_check_text)]
+#: Text that may be left empty.
+MaybeText = Annotated[str | None, AfterValidator(_check_optional_length)]
+Number = Annotated[float, _decimal_check("float_parsing")]
+WholeNumber = Annotated[int, _decimal_check("int_parsing")]
+# (Annotated outside the "| None": so a Field's ge/le still show in the JSON Schema.)
+MaybeNumber = Annotated[float | None, _decimal_check("float_parsing")]
+MaybeWholeNumber = Annotated[int | None, _decimal_check("int_parsing")]
 
 Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "as_needed"]
 ChecklistFrequency = Literal[
@@ -92,7 +138,7 @@ class DocumentControl(Strict):
     reviewed_by: Text = Field(description="审核")
     approved_by: Text = Field(description="核准")
     last_reviewed: date = Field(description="Date of the last review, YYYY-MM-DD.")
-    review_interval_months: int = Field(
+    review_interval_months: WholeNumber = Field(
         ge=1, le=60, description="Months after last_reviewed by which the role must be reviewed."
     )
 
@@ -132,7 +178,7 @@ class Relationships(Strict):
 
 class RatingLevel(Strict):
     level: Text = Field(description="Level name, e.g. A or 优秀.")
-    score_percent: float = Field(
+    score_percent: Number = Field(
         ge=0, le=200, description="Share of the goal's weight earned at this level, in percent."
     )
     description: Text
@@ -149,10 +195,10 @@ class ScoringRule(Strict):
     ``max_percent_of_weight``; below ``zero_below_percent`` it earns nothing.
     """
 
-    deduct_per_point_below: float = Field(default=1, ge=0)
-    add_per_point_above: float = Field(default=0, ge=0)
-    zero_below_percent: float = Field(default=0, ge=0, le=100)
-    max_percent_of_weight: float = Field(default=100, ge=100, le=300)
+    deduct_per_point_below: Number = Field(default=1, ge=0)
+    add_per_point_above: Number = Field(default=0, ge=0)
+    zero_below_percent: Number = Field(default=0, ge=0, le=100)
+    max_percent_of_weight: Number = Field(default=100, ge=100, le=300)
     text: Text = Field(description="The rule as printed on the goal sheet.")
 
 
@@ -161,19 +207,19 @@ class Goal(Traceable):
     name: Text
     kind: Literal["quantitative", "qualitative"]
     metric: Text = Field(description="What is measured, e.g. 月度销售回款额.")
-    unit: str | None = Field(default=None, description="Unit of baseline and target, e.g. 万元, %.")
+    unit: MaybeText = Field(default=None, description="Unit of baseline and target, e.g. 万元, %.")
     direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
-    baseline: float | None = Field(
+    baseline: MaybeNumber = Field(
         default=None, description="Current level, for quantitative goals."
     )
-    target: float | None = Field(default=None, description="Target value, for quantitative goals.")
-    stretch_target: float | None = Field(default=None, description="挑战目标, optional.")
-    target_level: str | None = Field(
+    target: MaybeNumber = Field(default=None, description="Target value, for quantitative goals.")
+    stretch_target: MaybeNumber = Field(default=None, description="挑战目标, optional.")
+    target_level: MaybeText = Field(
         default=None, description="For qualitative goals: the rating level to reach."
     )
     period: GoalPeriod
-    deadline: str | None = Field(default=None, description="Optional deadline within the period.")
-    weight: float = Field(ge=0, le=100, description="Weight in percent; a sheet totals 100.")
+    deadline: MaybeText = Field(default=None, description="Optional deadline within the period.")
+    weight: Number = Field(ge=0, le=100, description="Weight in percent; a sheet totals 100.")
     data_source: Text = Field(description="Where the figure comes from, e.g. CRM 销售报表.")
     assessor: Text = Field(description="考核部门 or person.")
     duty: ItemId = Field(description="Id of the duty this goal serves.")
@@ -205,7 +251,7 @@ class Goal(Traceable):
 
 class OnboardingWindow(Strict):
     label: Text = Field(description="e.g. 试用期")
-    weeks: int = Field(ge=1, le=104)
+    weeks: WholeNumber = Field(ge=1, le=104)
 
 
 class TrainingModule(Traceable):
@@ -214,9 +260,11 @@ class TrainingModule(Traceable):
     category: Text = Field(description="e.g. 专业技能, 管理能力, 职业素养")
     objectives: list[Text] = Field(min_length=1)
     format: TrainingFormat
-    hours: float = Field(gt=0, le=500)
-    week: int | None = Field(default=None, ge=1, description="Week offset from the start in role.")
-    phase: str | None = Field(default=None, description="e.g. 试用期, 第二季度, 年度")
+    hours: Number = Field(gt=0, le=500)
+    week: MaybeWholeNumber = Field(
+        default=None, ge=1, description="Week offset from the start in role."
+    )
+    phase: MaybeText = Field(default=None, description="e.g. 试用期, 第二季度, 年度")
     onboarding: bool = Field(default=False, description="Part of the onboarding window.")
     prerequisites: list[ItemId] = Field(default_factory=list)
     trainer: Text = Field(description="Trainer or owning department.")
@@ -240,21 +288,21 @@ class Training(Strict):
 class ChecklistItem(Traceable):
     text: Text
     duty: ItemId | None = Field(default=None, description="Id of the duty this item serves.")
-    owner: str | None = Field(default=None, description="Who does it, if not the role itself.")
-    evidence: str | None = Field(default=None, description="What shows it is done.")
+    owner: MaybeText = Field(default=None, description="Who does it, if not the role itself.")
+    evidence: MaybeText = Field(default=None, description="What shows it is done.")
 
 
 class Checklist(Traceable):
     id: ItemId
     title: Text
     frequency: ChecklistFrequency
-    description: str | None = None
+    description: MaybeText = None
     items: list[ChecklistItem] = Field(min_length=1)
 
 
 class ScorecardItem(Traceable):
     name: Text = Field(description="评估项目")
-    weight: float = Field(ge=0, le=100, description="Weight in percent; a scorecard totals 100.")
+    weight: Number = Field(ge=0, le=100, description="Weight in percent; a scorecard totals 100.")
     criteria: Text = Field(description="评价标准")
     evidence: Text = Field(description="评估依据: where the evidence comes from.")
     goals: list[ItemId] = Field(default_factory=list, description="Goals that feed this item.")
@@ -274,7 +322,7 @@ class ImprovementPlan(Traceable):
     """绩效改进计划: what happens when a review falls short."""
 
     trigger: Text = Field(description="When a plan starts, e.g. 季度评估为C级及以下.")
-    duration_weeks: int = Field(ge=1, le=52)
+    duration_weeks: WholeNumber = Field(ge=1, le=52)
     steps: list[Text] = Field(min_length=1)
     support: list[Text] = Field(default_factory=list, description="Help the company provides.")
     review: Text = Field(description="How and when the plan is closed.")
@@ -305,7 +353,7 @@ class Incentives(Strict):
 class CareerStep(Traceable):
     role: Slug = Field(description="Id of the next role.")
     requirements: list[Text] = Field(min_length=1)
-    typical_years: float | None = Field(default=None, ge=0, le=40)
+    typical_years: MaybeNumber = Field(default=None, ge=0, le=40)
     training: list[ItemId] = Field(
         default_factory=list, description="Training modules of this role that prepare for it."
     )
@@ -324,8 +372,10 @@ class CareerPath(Traceable):
 class OnboardingPhase(Traceable):
     id: ItemId
     title: Text = Field(description="e.g. 第一天, 第一周, 第30天")
-    day_from: int = Field(ge=1, le=365, description="First day of the phase (day 1 = start).")
-    day_to: int = Field(ge=1, le=365, description="Last day of the phase.")
+    day_from: WholeNumber = Field(
+        ge=1, le=365, description="First day of the phase (day 1 = start)."
+    )
+    day_to: WholeNumber = Field(ge=1, le=365, description="Last day of the phase.")
     focus: Text
     activities: list[Text] = Field(default_factory=list)
     training: list[ItemId] = Field(default_factory=list, description="Training module ids.")
@@ -351,8 +401,8 @@ class Role(Strict):
     id: Slug = Field(description="Lowercase slug; also the file name and the URL.")
     title: Text = Field(description="岗位名称, e.g. 销售主任")
     department: Text
-    grade: str | None = Field(default=None, description="职级")
-    headcount: int = Field(default=1, ge=1, le=100000, description="编制人数")
+    grade: MaybeText = Field(default=None, description="职级")
+    headcount: WholeNumber = Field(default=1, ge=1, le=100000, description="编制人数")
     reports_to: Slug | None = Field(default=None, description="Role id of the direct superior.")
     direct_reports: list[Slug] = Field(default_factory=list)
     purpose: Text = Field(description="岗位目的 / 职责综述")
@@ -361,7 +411,7 @@ class Role(Strict):
     qualifications: Qualifications
     relationships: Relationships = Field(default_factory=Relationships)
     authority: list[Text] = Field(default_factory=list, description="岗位权限")
-    working_conditions: str | None = None
+    working_conditions: MaybeText = None
     goals: list[Goal] = Field(default_factory=list)
     training: Training | None = None
     checklists: list[Checklist] = Field(default_factory=list)
@@ -413,7 +463,7 @@ class Role(Strict):
 
 
 class Principle(Strict):
-    number: int = Field(ge=1)
+    number: WholeNumber = Field(ge=1)
     name: Text = Field(description="The source's section heading, word for word.")
     points: list[Text] = Field(min_length=1, description="The source's sub-section headings.")
     summary: Text = Field(description="The principle in the handbook's own words.")

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
+class _Resolver:
     """Composes without YAML 1.1's guessing of types (no, 1.10, 0123 and dates stay text:
     the model converts each value by its field's type); only the merge key ``<<`` keeps
     its tag, so that it can be refused."""
@@ -38,6 +40,15 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
         if kind is yaml.ScalarNode:
             return _MERGE if implicit[0] and value == "<<" else _STANDARD_TAG + "str"
         return _STANDARD_TAG + ("seq" if kind is yaml.SequenceNode else "map")
+
+
+class _Loader(_Resolver, _BaseLoader):  # type: ignore[misc]
+    """The loader for everything (libyaml's when PyYAML has it)."""
+
+
+class _PythonLoader(_Resolver, yaml.SafeLoader):
+    """PyYAML's own parser: slower, but without the nesting limit of newer libyaml
+    releases, whose error would come before (and instead of) our MAX_DEPTH check."""
 
 
 DEFAULT_MAX_BYTES = 1024 * 1024
@@ -56,6 +67,21 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _CONTROL = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LINE_END = re.compile("(?:\r\n|[\r\n\x85\u2028\u2029])\\Z")
 _UNSHOWABLE = re.compile(f"{_CONTROL.pattern}|[\r\n\x85\u2028\u2029]")
+#: Characters a value must not hold, however written (a double-quoted "\e", "\0" or
+#: "\uFFFF" writes them): controls but tab and line feed (line breaks in a file are
+#: read as line feeds), noncharacters, and halves of surrogate pairs.
+_NOT_IN_VALUES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+    )
+    + "]"
+)
+#: Bidirectional embeddings, overrides and isolates: they show the text around them in
+#: another order than it is written ("Trojan Source"); warned about, since right-to-left
+#: text may need them. (Zero-width spaces and joiners are left alone: they are harmless
+#: and have uses.)
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _PLAIN_TAGS = {
     _STANDARD_TAG + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "value")
@@ -71,6 +97,8 @@ class Document:
     lines: list[str]
     marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    #: Warnings about what the file holds (errors are raised as SourceError).
+    warnings: list[Finding] = field(default_factory=list)
 
     def finding(
         self, loc: Loc, message: str, *, key: bool = False, severity: str = "error"
@@ -86,9 +114,12 @@ class Document:
 
 
 class SourceError(Exception):
-    def __init__(self, finding: Finding) -> None:
+    """A file that cannot be read: its first finding, and all of them."""
+
+    def __init__(self, finding: Finding, *more: Finding) -> None:
         super().__init__(finding.message)
         self.finding = finding
+        self.findings = [finding, *more]
 
 
 def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
@@ -120,7 +151,10 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
     if node is None:  # only comments or document markers
         raise SourceError(_finding(path, 0, 0, "file is empty: expected a role definition"))
     doc = Document(path=path, data=None, lines=lines)
-    doc.data = _Builder(doc).build(node, ())
+    builder = _Builder(doc)
+    doc.data = builder.build(node, ())
+    if builder.errors:
+        raise SourceError(*builder.errors)
     return doc
 
 
@@ -244,6 +278,32 @@ class _Frame:
             self.expect_key = True
 
 
+def _events(text: str) -> Iterator[yaml.Event]:
+    """The parser's events of ``text``.
+
+    Where libyaml stops with an error, PyYAML's own parser (which makes the same
+    events) goes on from there: newer libyaml releases refuse deep nesting in words of
+    their own, before the events that reach MAX_DEPTH (a line of 1,000 '[' makes none),
+    and it is our check that must speak. If PyYAML's parser fails too, libyaml's error
+    stands.
+    """
+    made = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            yield event
+            made += 1
+    except yaml.MarkedYAMLError as exc:
+        if _BaseLoader is yaml.SafeLoader:  # pragma: no cover - PyYAML without libyaml
+            raise
+        try:
+            for number, event in enumerate(yaml.parse(text, Loader=_PythonLoader)):
+                if number >= made:
+                    yield event
+        except yaml.MarkedYAMLError:
+            raise exc from None
+        raise
+
+
 def _may_nest_too_deep(text: str, lines: list[str]) -> bool:
     """Whether ``text`` might nest deeper than MAX_DEPTH (cheap; errs on the safe side).
 
@@ -256,7 +316,7 @@ def _may_nest_too_deep(text: str, lines: list[str]) -> bool:
     if block_bound + text.count("[") + text.count("{") < MAX_DEPTH:
         return False
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in _events(text):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
@@ -279,7 +339,7 @@ def _scan(path: Path, text: str, lines: list[str]) -> None:
     anchor: Finding | None = None
     anchors: set[str] = set()
     merge_first = False
-    for event in yaml.parse(text, Loader=_Loader):
+    for event in _events(text):
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             done = frames.pop()
             if frames:
@@ -491,12 +551,11 @@ class _Builder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.seen: set[int] = set()
+        #: Values holding characters no value may hold (all of them are reported).
+        self.errors: list[Finding] = []
 
     def fail(self, node: yaml.Node, message: str, loc: Loc) -> SourceError:
-        mark = node.start_mark
-        return SourceError(
-            _finding(self.doc.path, mark.line + 1, mark.column + 1, message, self.doc.lines, loc)
-        )
+        return SourceError(self._at(node, message, loc))
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
         if id(node) in self.seen:  # an alias: point at the key that uses it
@@ -523,7 +582,49 @@ class _Builder:
         # Plain style is None with PyYAML's own parser and "" with libyaml's.
         if not node.style and node.value in _NULLS:
             return None
+        bad = _NOT_IN_VALUES.search(node.value)
+        if bad is not None:
+            self.errors.append(self._bad_character(node, bad, loc))
+        bidi = _BIDI_CONTROL.search(node.value)
+        if bidi is not None:
+            self.doc.warnings.append(self._bidi_control(node, bidi, loc))
         return node.value
+
+    def _bad_character(self, node: yaml.Node, bad: re.Match[str], loc: Loc) -> Finding:
+        code = ord(bad.group())
+        kind = (
+            "half of a surrogate pair"
+            if 0xD800 <= code <= 0xDFFF
+            else "a noncharacter"
+            if code >= 0xFDD0
+            else "an invisible control character"
+        )
+        message = (
+            f"expected printable text, got U+{code:04X} ({kind})"
+            f" at character {bad.start() + 1}: remove the backslash escape that writes it"
+        )
+        return self._at(node, message, loc)
+
+    def _bidi_control(self, node: yaml.Node, found: re.Match[str], loc: Loc) -> Finding:
+        char = found.group()
+        message = (
+            f"text holds U+{ord(char):04X} ({unicodedata.name(char)}) at character"
+            f" {found.start() + 1}, which shows the text after it in another order than it"
+            " is written: remove it unless the text is right-to-left"
+        )
+        return self._at(node, message, loc, severity="warning")
+
+    def _at(self, node: yaml.Node, message: str, loc: Loc, severity: str = "error") -> Finding:
+        mark = node.start_mark
+        return _finding(
+            self.doc.path,
+            mark.line + 1,
+            mark.column + 1,
+            message,
+            self.doc.lines,
+            loc,
+            severity,
+        )
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
         out: dict[str, Any] = {}

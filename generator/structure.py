@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 from generator.model import CareerStep, Role
 
+#: Levels the org chart shows: the roles of a longer reporting line are all shown at the
+#: last level (a list nested much deeper exhausts Python-Markdown's recursion when the
+#: page is built; validation warns about such a line).
+CHART_LEVELS = 20
+
 
 @dataclass(frozen=True)
 class OrgNode:
@@ -30,19 +35,30 @@ class Structure:
         self.by_id = {role.id: role for role in roles}
 
     def org_tree(self) -> list[OrgNode]:
-        """Top roles (reporting to nobody in the handbook), each with its reports below."""
-        children: dict[str, list[Role]] = {}
-        tops: list[Role] = []
-        for role in self.by_id.values():
-            if role.reports_to in self.by_id:
-                children.setdefault(role.reports_to, []).append(role)
+        """Top roles (reporting to nobody in the handbook), each with its reports below.
+
+        Built without recursion, so a reporting line of any length is no problem.
+        """
+        nodes = {role_id: OrgNode(role) for role_id, role in self.by_id.items()}
+        tops: list[OrgNode] = []
+        for node in nodes.values():
+            boss = nodes.get(node.role.reports_to or "")
+            if boss is not None:
+                boss.reports.append(node)
             else:
-                tops.append(role)
+                tops.append(node)
+        return tops
 
-        def node(role: Role) -> OrgNode:
-            return OrgNode(role, [node(r) for r in children.get(role.id, [])])
-
-        return [node(role) for role in tops]
+    def org_outline(self) -> list[tuple[int, Role]]:
+        """The org chart as lines: (depth, role), each role followed by its reports;
+        top roles at depth 0, and none deeper than CHART_LEVELS - 1."""
+        lines: list[tuple[int, Role]] = []
+        stack = [(0, node) for node in reversed(self.org_tree())]
+        while stack:
+            depth, node = stack.pop()
+            lines.append((min(depth, CHART_LEVELS - 1), node.role))
+            stack.extend((depth + 1, report) for report in reversed(node.reports))
+        return lines
 
     def promotions(self) -> list[Promotion]:
         return [
@@ -62,13 +78,16 @@ class Structure:
         for p in promotions:
             nexts.setdefault(p.source.id, []).append(p.target)
 
-        def walk(role: Role) -> list[list[Role]]:
-            if role.id not in nexts:
-                return [[role]]
-            return [[role, *rest] for nxt in nexts[role.id] for rest in walk(nxt)]
-
-        entries = [self.by_id[i] for i in sorted(sources - targets)]
-        return [path for role in entries for path in walk(role)]
+        paths: list[list[Role]] = []
+        # Depth first without recursion: a career path of any length is no problem.
+        stack = [[self.by_id[i]] for i in sorted(sources - targets, reverse=True)]
+        while stack:
+            path = stack.pop()
+            if path[-1].id in nexts:
+                stack.extend([*path, nxt] for nxt in reversed(nexts[path[-1].id]))
+            else:
+                paths.append(path)
+        return paths
 
     def step(self, source: Role, target: Role) -> CareerStep:
         assert source.career is not None

@@ -118,6 +118,30 @@ CASES: dict[str, Maker] = {
     ),
     "control-character": lambda c: edit(base(c), "title: 销售组长", "title: 销售\x0c组长").encode(),
     "binary": lambda c: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10",
+    # Characters written as escapes in double quotes: the file is clean, the values not
+    "escape-control-character": lambda c: edit(base(c), "title: 销售组长", 'title: "销售\\e组长"'),
+    "escape-nul": lambda c: edit(base(c), "unit: 万元", 'unit: "万元\\0"'),
+    "escape-noncharacter": lambda c: edit(
+        base(c), "evidence: 晨会记录", 'evidence: "晨会记录\\uFFFF"'
+    ),
+    "escape-several": lambda c: edit(
+        edit(
+            edit(
+                base(c),
+                "authority: [小组内客户分配建议权]",
+                'authority: ["小组内\\v客户分配建议权"]',
+            ),
+            "      text: 完成率每低 1% 扣 1 分；低于 80% 不得分。",
+            '      text: "\\x07完成率每低 1% 扣 1 分；低于 80% 不得分。"',
+        ),
+        "purpose: 带领",
+        'purpose: "\\x9b\\N带领',
+    ).replace("月度销售目标，维护重点客户关系。\n", '月度销售目标，维护重点客户关系。"\n', 1),
+    "escape-bidi-controls": lambda c: edit(
+        edit(base(c), "title: 销售组长", 'title: "销售\\u202e长组"'),
+        "      - text: 在 CRM 中更新客户跟进记录",
+        "      - text: 在 \u2066CRM\u2069 中更新客户跟进记录",
+    ),
     # YAML features that are refused
     "alias": lambda c: edit(
         edit(
@@ -181,7 +205,14 @@ CASES: dict[str, Maker] = {
     "empty-text": lambda c: edit(base(c), "title: 销售组长", 'title: ""'),
     "nothing-for-text": lambda c: edit(base(c), "title: 销售组长", "title:"),
     "number-not-a-number": lambda c: edit(base(c), "    weight: 70", "    weight: .nan"),
+    "number-with-underscore": lambda c: edit(base(c), "    weight: 70", "    weight: 7_0"),
+    "number-with-exponent": lambda c: edit(base(c), "hours: 6", "hours: 6e0"),
     "long-value-in-number": lambda c: edit(base(c), "hours: 6", "hours: " + "六个小时的课程" * 40),
+    "text-too-long": lambda c: edit(
+        base(c),
+        "description: 每月开发有效新客户不少于 5 家，并在 CRM 中建立客户档案。",
+        "description: " + "每月开发有效新客户不少于 5 家，并在 CRM 中建立客户档案。" * 80,
+    ),
     "unknown-choice": lambda c: edit(base(c), "format: case_study", "format: 案例分析"),
     # Ids
     "id-with-dot-dot": lambda c: edit(base(c), f"id: {c}", "id: ../team-lead"),

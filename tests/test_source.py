@@ -6,7 +6,9 @@ import codecs
 from pathlib import Path
 
 import pytest
+import yaml
 
+from generator import source
 from generator.findings import Finding
 from generator.handbook import load_role
 from generator.source import SourceError, read_document
@@ -132,3 +134,30 @@ def test_folder_named_like_a_role_file(tmp_path: Path) -> None:
     folder.mkdir()
     _, (finding,) = load_role(folder, max_bytes=1024)
     assert finding.message == "is a folder, expected a role file (.yaml)"
+
+
+class _RefusingLoader(source._Loader):  # type: ignore[name-defined,misc]
+    """libyaml as newer releases are: nesting past a limit (here 10 levels) is refused
+    before the events that reach it, in words of its own."""
+
+    def get_event(self) -> yaml.Event:
+        event = super().get_event()
+        if isinstance(event, yaml.CollectionStartEvent) and event.start_mark.column > 20:
+            raise yaml.MarkedYAMLError("while nesting", event.start_mark, "too deep for me")
+        return event
+
+
+def test_deep_nesting_is_reported_in_our_words_whatever_libyaml_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(source, "_Loader", _RefusingLoader)
+    deep = MINI.replace("authority: [小组内客户分配建议权]", "authority: " + "[" * 60 + "]" * 60)
+    (finding,) = findings_for(tmp_path, deep)
+    assert headline(finding, tmp_path) == (
+        "team-lead.yaml:45:61: authority[0]: lists and mappings are nested more than 50 levels"
+        " deep (a role file needs a few)"
+    )
+    # Not too deep for us, but a syntax error: libyaml's message stands.
+    broken = MINI.replace("authority: [小组内客户分配建议权]", "authority: " + "[" * 30 + "]" * 29)
+    (finding,) = findings_for(tmp_path, broken)
+    assert finding.message.startswith("YAML syntax error: too deep for me")

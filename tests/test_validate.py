@@ -122,3 +122,45 @@ def test_top_level_list_is_not_a_role(tmp_path: Path) -> None:
     assert errors(tmp_path, "- a\n- b\n") == [
         "content/roles/team-lead.yaml:1:1: expected a mapping of fields at the top, got a list"
     ]
+
+
+@pytest.mark.parametrize("written", ["7_0", "1e2", "7_0.5", "6E1"])
+def test_a_number_is_written_with_digits(tmp_path: Path, written: str) -> None:
+    text = MINI.replace("    weight: 70\n", f"    weight: {written}\n")
+    assert errors(tmp_path, text) == [
+        "content/roles/team-lead.yaml:56:13: goals[0].weight: expected a number from 0 to 100,"
+        f" got '{written}'"
+    ]
+
+
+@pytest.mark.parametrize("written", ["070", "+70", "70.", "70.0", '"70"'])
+def test_plain_numbers_are_numbers(tmp_path: Path, written: str) -> None:
+    root = make_project(tmp_path / "p")
+    path = root / "content" / "roles" / "team-lead.yaml"
+    path.write_text(MINI.replace("    weight: 70\n", f"    weight: {written}\n"), encoding="utf-8")
+    assert load_handbook(open_project(root), today=TODAY).role("team-lead").goals[0].weight == 70
+
+
+def test_a_reporting_line_of_any_length_renders(tmp_path: Path) -> None:
+    """250 levels: validation warns past the org chart's 20 levels; nothing recurses."""
+    from generator.render import render_pages
+
+    levels = 250
+    roles = {}
+    for i in range(levels):
+        boss = f"reports_to: r{i - 1}\n" if i else ""
+        reports = f"[r{i + 1}]" if i < levels - 1 else "[]"
+        roles[f"r{i}.yaml"] = MINI.replace("id: team-lead", f"id: r{i}").replace(
+            "direct_reports: [sales-rep]\n", f"{boss}direct_reports: {reports}\n"
+        )
+    root = make_project(tmp_path / "p", roles, mini=False)
+    handbook = load_handbook(open_project(root), today=TODAY)
+    assert [_headline(w, root) for w in handbook.warnings] == [
+        "content/roles/r20.yaml:7:13: warning: reports_to: this role is on level 21 of its"
+        " reporting line: the org chart shows 20 levels and puts the roles below level 20 on"
+        " that level"
+    ]
+    chart = render_pages(handbook)["org-chart.md"].splitlines()
+    rows = [line for line in chart if line.lstrip().startswith("- [")]
+    assert len(rows) == levels
+    assert [len(row) - len(row.lstrip()) for row in rows[18:22]] == [72, 76, 76, 76]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,13 +19,14 @@ from pathlib import Path
 
 import click
 
+from generator.check import _role_hint
 from generator.findings import ContentError, Finding, format_report
-from generator.handbook import Handbook, load_handbook
+from generator.handbook import Handbook, load_handbook, load_role
 from generator.model import SLUG_RE, Role
 from generator.pages import write_pages
 from generator.periods import parse_day, parse_month, parse_review_period, parse_week
 from generator.printing import SheetRequest
-from generator.project import PRINT_ENV, Project, open_project
+from generator.project import CONFIG_FILE, PRINT_ENV, Project, open_project
 from generator.render import make_environment, render_pages
 from generator.review import review_due
 from generator.sheets import Sheet, find_sheet, role_sheets
@@ -59,9 +62,28 @@ def _content_errors(project: Project | None = None) -> Iterator[None]:
 
 
 def _open(ctx: click.Context) -> Project:
+    """The project of ``--project``; a folder that is not a handbook project is a usage error."""
     with _content_errors():
-        return open_project(ctx.obj)
-    raise AssertionError("unreachable")  # pragma: no cover
+        project = open_project(ctx.obj)
+    if not project.root.is_dir():
+        raise click.UsageError(f"no folder {project.root} (the project folder, --project)")
+    if not (project.root / CONFIG_FILE).is_file() and not project.content_dir.is_dir():
+        raise click.UsageError(
+            f"{project.root} is not a handbook project: it has no {CONFIG_FILE} and no"
+            f" {project.settings.content_dir}/ folder (name the project with --project)"
+        )
+    return project
+
+
+def _require_roles(project: Project) -> None:
+    """A handbook without role files is a content error, not an empty success."""
+    if not project.role_files():
+        click.echo(
+            f"error: no role files in {_shown(project.roles_dir, project)}"
+            " (one .yaml file per role; `handbook new-role` writes one)",
+            err=True,
+        )
+        sys.exit(EXIT_CONTENT)
 
 
 def _today() -> date:
@@ -80,6 +102,7 @@ def _today() -> date:
 def _load(ctx: click.Context) -> Handbook:
     """The project's handbook; content errors end the command with exit code 1."""
     project = _open(ctx)
+    _require_roles(project)
     with _content_errors(project):
         return load_handbook(project, today=_today())
     raise AssertionError("unreachable")  # pragma: no cover
@@ -182,12 +205,18 @@ def _output_folder(ctx: click.Context, out: Path | None) -> Path:
 @click.pass_context
 def serve(ctx: click.Context, dev_addr: str | None, printing: bool) -> None:
     """Serve the handbook locally and rebuild on every change to content/ or templates/."""
-    from generator.site import serve_site
+    from generator.site import ServeError, SiteError, serve_site
 
     handbook = _load(ctx)
     _report_warnings(handbook, strict=False)
     os.environ[PRINT_ENV] = "1" if printing else "0"  # read by the plugin at each rebuild
-    serve_site(handbook.project, dev_addr)
+    try:
+        serve_site(handbook.project, dev_addr)
+    except ServeError as exc:
+        raise click.UsageError(str(exc)) from None
+    except SiteError as exc:
+        click.echo(f"error: the handbook could not be served: {exc}", err=True)
+        sys.exit(EXIT_CONTENT)
 
 
 @main.command()
@@ -215,14 +244,15 @@ def validate(
         _list_stale(_load(ctx), fmt)
         return
     project = _open(ctx)
-    files = _expand(paths) if paths else None
-    findings: list[Finding]
-    try:
-        handbook = load_handbook(project, files, today=_today())
-        findings = handbook.warnings
-        count = len(handbook.roles)
-    except ContentError as exc:
-        findings, count = exc.findings, -1
+    if paths:
+        named = _expand(paths)
+        if not named:
+            click.echo(f"error: no role files (.yaml) in {', '.join(map(str, paths))}", err=True)
+            sys.exit(EXIT_CONTENT)
+        findings, count = _named_findings(project, named), len(named)
+    else:
+        _require_roles(project)
+        findings, count = _findings(project, None)
     errors = [f for f in findings if f.severity == "error" or strict]
     if fmt == "json":
         payload = {
@@ -236,6 +266,45 @@ def validate(
         sys.exit(EXIT_CONTENT)
     if fmt == "text":
         click.echo(f"{count} role file(s) OK")
+
+
+def _findings(project: Project, files: list[Path] | None) -> tuple[list[Finding], int]:
+    """Every finding of the handbook (or of ``files``), and how many roles loaded."""
+    try:
+        handbook = load_handbook(project, files, today=_today())
+    except ContentError as exc:
+        return exc.findings, 0
+    return handbook.warnings, len(handbook.roles)
+
+
+def _named_findings(project: Project, named: list[Path]) -> list[Finding]:
+    """The findings of the ``named`` files checked as part of the handbook.
+
+    The other role files are loaded with them, so that the rules across roles apply
+    (a superior that lists its reports, cycles, unique ids). Of the other files'
+    findings, those the named files cause are shown: the ones a load without the
+    named files does not have. A named file outside content/roles stands in for the
+    role file of the same name (a draft of an existing role).
+    """
+    chosen = {p.resolve() for p in named}
+    roles_dir = project.roles_dir.resolve()
+    replaced = {p.stem for p in chosen if p.parent != roles_dir}
+    rest = [p for p in project.role_files() if p.resolve() not in chosen and p.stem not in replaced]
+    findings, _ = _findings(project, [*rest, *named])
+    ours = [f for f in findings if f.file.resolve() in chosen]
+    others = [f for f in findings if f.file.resolve() not in chosen]
+    if others:
+        before, _ = _findings(project, rest)
+        known = set(before)
+        ours += [f for f in others if f not in known]
+        elsewhere = sum(1 for f in before if f.severity == "error")
+        if elsewhere:
+            click.echo(
+                f"note: the other role files have {elsewhere} error(s) of their own"
+                " (`handbook validate` lists them)",
+                err=True,
+            )
+    return ours
 
 
 def _list_stale(handbook: Handbook, fmt: str) -> None:
@@ -260,13 +329,15 @@ def _list_stale(handbook: Handbook, fmt: str) -> None:
 
 
 def _expand(paths: tuple[Path, ...]) -> list[Path]:
-    files: list[Path] = []
+    """The files named, and the role files of the folders named, each once."""
+    files: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir() and not path.suffix:
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
         else:
-            files.append(path)
-    return files
+            found = [path]
+        files.update((p.resolve(), p) for p in found if p.resolve() not in files)
+    return list(files.values())
 
 
 @main.command()
@@ -295,18 +366,76 @@ def new_role(
             "use lowercase letters, digits and single hyphens, e.g. sales-director",
             param_hint="ROLE_ID",
         )
+    _plain_text(title, "--title")
+    _plain_text(department, "--department")
     project = _open(ctx)
     target = project.roles_dir / f"{role_id}.yaml"
     if target.exists():
         click.echo(f"error: {_shown(target, project)} already exists; not overwritten", err=True)
         sys.exit(EXIT_USAGE)
+    superior = _superior_file(project, role_id, reports_to) if reports_to is not None else None
     env = make_environment(project.templates_dir)
     text = env.get_template("new-role.yaml.j2").render(
         id=role_id, title=title, department=department, reports_to=reports_to
     )
+    _check_starter(project, role_id, text)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {_shown(target, project)}")
+    if superior is not None:
+        click.echo(f"Next: add {role_id} to direct_reports in {_shown(superior, project)}")
+
+
+def _plain_text(value: str, option: str) -> None:
+    """Refuse control and format characters (escapes, NUL, bidi overrides) in an option
+    whose value ends up in files: role files, sheets, file names."""
+    for index, char in enumerate(value, 1):
+        if unicodedata.category(char).startswith("C"):
+            raise click.BadParameter(
+                f"expected text without control characters, got U+{ord(char):04X}"
+                f" at character {index}",
+                param_hint=f"'{option}'",
+            )
+
+
+def _superior_file(project: Project, role_id: str, reports_to: str) -> Path:
+    """The role file of the superior named with --reports-to (a usage error if none)."""
+    files = {p.stem: p for p in project.role_files()}
+    if reports_to == role_id:
+        problem = "a role cannot report to itself"
+    elif reports_to not in files:
+        problem = f"no role with id '{reports_to}' ({_role_hint(reports_to, set(files))})"
+    else:
+        return files[reports_to]
+    raise click.BadParameter(problem, param_hint="'--reports-to'")
+
+
+#: The options of `new-role` by the field of the role file they fill in.
+STARTER_OPTIONS = {
+    "id": "ROLE_ID",
+    "title": "--title",
+    "department": "--department",
+    "reports_to": "--reports-to",
+}
+
+
+def _check_starter(project: Project, role_id: str, text: str) -> None:
+    """Refuse the options that would make the starter file fail validation; write nothing."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{role_id}.yaml"
+        path.write_text(text, encoding="utf-8")
+        _, findings = load_role(path, project.settings.max_file_bytes)
+    errors = [f for f in findings if f.severity == "error"]
+    by_option = [(STARTER_OPTIONS.get(str(f.loc[0])) if f.loc else None, f) for f in errors]
+    if by_option and all(option for option, _ in by_option):
+        raise click.UsageError(
+            "\n".join(f"Invalid value for '{option}': {f.message}" for option, f in by_option)
+        )
+    if errors:  # the project's template makes a file that does not validate
+        click.echo(format_report(errors, Path(folder)), err=True)
+        template = _shown(project.templates_dir / "new-role.yaml.j2", project)
+        click.echo(f"error: {template} writes a role file that does not validate", err=True)
+        sys.exit(EXIT_CONTENT)
 
 
 @main.command()
@@ -398,6 +527,10 @@ def print_sheet(
     click.echo(f"Wrote {target}")
 
 
+#: The longest name of a person a goal sheet is made out to (it is part of the file name).
+MAX_PERSON = 50
+
+
 def _sheet_request(
     role: Role, sheet: Sheet, week: str | None, month: str | None, day: str | None,
     person: str | None, review: str | None, signed: str | None, xlsx: bool,
@@ -420,6 +553,11 @@ def _sheet_request(
     goal_options = [flag for flag, value in goal_flags if value]
     if goal_options and sheet.kind != "goals":
         raise click.UsageError(f"{goal_options[0]} is for the goal sheet (goals)")
+    if person:
+        _plain_text(person, "--person")
+        if len(person) > MAX_PERSON:
+            message = f"expected a name of at most {MAX_PERSON} characters, got {len(person)}"
+            raise click.BadParameter(message, param_hint="'--person'")
     parsers = {"--week": parse_week, "--month": parse_month, "--date": parse_day}
     try:
         period = parsers[dated[0][0]](dated[0][1]) if dated else None

@@ -9,16 +9,20 @@ in the docs folder at the same path wins. Role YAML is never published.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
+from wsgiref.types import StartResponse
 
 from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, MkDocsException, PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
@@ -70,6 +74,11 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     #: background, so a rebuild shows its pages without waiting for it.
     search_job: SearchJob | None = None
 
+    #: Set by ``on_serve``: how the server answers while a rebuild has failed.
+    preview: Preview | None = None
+    #: Serving: the files the last build put in the site (to delete those that are gone).
+    _built: frozenset[str] = frozenset()
+
     _theme_env: Environment | None = None
     _theme_dirs: list[str] | None = None
 
@@ -103,9 +112,17 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 config.theme.static_templates.discard(NOT_FOUND)
         return config
 
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[[], None]
+    ) -> LiveReloadServer:
+        self.preview = Preview(server, builder)
+        return server
+
     def on_build_error(self, *, error: Exception) -> None:
         if self.search_job is not None:
             self.search_job.resume()
+        if self.preview is not None:
+            self.preview.failure = describe(error)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.timings = {}
@@ -146,7 +163,25 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
                 files.append(File(src_uri, str(folder), config.site_dir, config.use_directory_urls))
         self._pages_total = len(files.documentation_pages())
         self._pages_done = 0
+        if self.search_job is not None:
+            self._remove_gone(files, Path(config.site_dir))
         return files
+
+    def _remove_gone(self, files: Files, site_dir: Path) -> None:
+        """Serving: delete what earlier builds made of files that are gone (a deleted
+        role's pages), since MkDocs' dirty rebuilds leave them in the site."""
+        built = frozenset(file.abs_dest_path for file in files)
+        for gone in self._built - built:
+            path = Path(gone)
+            path.unlink(missing_ok=True)
+            for folder in path.parents:  # and the folders this empties
+                if folder == site_dir or site_dir not in folder.parents:
+                    break
+                try:
+                    folder.rmdir()
+                except OSError:  # not empty
+                    break
+        self._built = built
 
     def _stage(self, stage: str) -> Progress | None:
         progress = self.progress
@@ -199,6 +234,68 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         # Material's source maps (1.3 MB) serve its own developers, not the handbook's readers.
         for source_map in (Path(config.site_dir) / "assets").rglob("*.map"):
             source_map.unlink()
+
+
+class Preview:
+    """What ``handbook serve`` changes in MkDocs' server.
+
+    MkDocs holds every request while its last rebuild failed, so the browser seems to
+    hang until the file is repaired; here a failed rebuild is served as an error page
+    (HTTP 500, the located errors, reloaded when a rebuild succeeds) in place of every
+    page, and a path with a NUL, which no file has, is not found (rather than a 500).
+    """
+
+    def __init__(self, server: LiveReloadServer, builder: Callable[[], None]) -> None:
+        self.server = server
+        #: What the last rebuild failed with (None: it succeeded).
+        self.failure: str | None = None
+        self._builder = builder
+        self._serve = server.serve_request
+        server.builder = self.rebuild
+        server.set_app(self.app)
+
+    def rebuild(self) -> None:
+        """MkDocs' rebuild, which here always returns: the server then serves the failure."""
+        self.failure = None
+        try:
+            self._builder()
+        except Exception as exc:  # MkDocs' own loop would print a traceback
+            if self.failure is None:  # not from the build (mkdocs.yml)
+                self.failure = describe(exc)
+            if not isinstance(exc, Abort):  # MkDocs logged the errors it aborted on
+                log.error(self.failure)
+
+    def app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if "\0" in path:
+            start_response("404 Not Found", [("Content-Type", "text/html")])
+            return [self.server.error_handler(404) or b"404 Not Found"]
+        if path.endswith(("/", ".html")) and not path.startswith("/livereload/"):
+            server = self.server
+            with server._epoch_cond:  # as MkDocs does: a rebuild in progress ends first
+                server._epoch_cond.wait_for(lambda: server._visible_epoch == server._wanted_epoch)
+                epoch = server._visible_epoch
+            if self.failure is not None:
+                page = server._inject_js_into_html(error_page(self.failure), epoch)  # type: ignore[no-untyped-call]
+                headers = [("Content-Type", "text/html; charset=utf-8")]
+                start_response("500 Internal Server Error", headers)
+                return [page]
+        return self._serve(environ, start_response)
+
+
+def describe(error: Exception) -> str:
+    """An error's message; the kind of error too when it is not one of MkDocs' own."""
+    return str(error) if isinstance(error, MkDocsException) else f"{type(error).__name__}: {error}"
+
+
+def error_page(failure: str) -> bytes:
+    return (
+        '<!doctype html><html><head><meta charset="utf-8"><title>Build failed</title></head>'
+        '<body style="font-family: sans-serif; margin: 2em">'
+        "<h1>The handbook could not be built</h1>"
+        "<p>This page shows the site again once the files are repaired and saved.</p>"
+        f'<pre style="white-space: pre-wrap">{html.escape(failure)}</pre></body></html>'
+    ).encode()
 
 
 class SearchJob:

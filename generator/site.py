@@ -8,6 +8,7 @@ import MkDocs.
 
 from __future__ import annotations
 
+import errno
 import filecmp
 import glob
 import logging
@@ -15,6 +16,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -106,9 +108,17 @@ def build_site(
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def serve_site(project: Project, dev_addr: str | None) -> None:
-    from mkdocs.commands.serve import serve
+class ServeError(Exception):
+    """The server cannot listen where it was asked to (a usage error; the message says why)."""
 
+
+def serve_site(project: Project, dev_addr: str | None) -> None:
+    """Serve the handbook and rebuild it on every change (SiteError if the first build fails)."""
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    host, port = _address(project, dev_addr)
+    _claim(host, port)  # before the first build: a port in use is known at once
     handler = _stderr_handler(logging.INFO)
     # Dirty rebuilds: only the pages whose files changed are built again. Generated
     # pages keep their files while their text is the same, and a page that links a
@@ -120,13 +130,62 @@ def serve_site(project: Project, dev_addr: str | None) -> None:
     # Stopped by a service manager (SIGTERM) as by Ctrl-C: MkDocs then shuts down in
     # order, and the background indexing with it (a paused Pagefind would linger).
     signal.signal(signal.SIGTERM, _interrupt)
-    serve(
-        config_file=str(project.root / MKDOCS_CONFIG),
-        livereload=True,
-        dev_addr=dev_addr,
-        build_type="dirty",
-        strict=False,
-    )
+    try:
+        serve(
+            config_file=str(project.root / MKDOCS_CONFIG),
+            livereload=True,
+            dev_addr=f"{host}:{port}",
+            build_type="dirty",
+            strict=False,
+        )
+    except OSError as exc:
+        if exc.errno in LISTEN_ERRORS and exc.filename is None:  # taken during the first build
+            raise ServeError(_cannot_listen(host, port, exc)) from None
+        raise SiteError(f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)) from None
+    except MkDocsException as exc:  # the first build failed (MkDocs logged why)
+        raise SiteError(str(exc)) from None
+
+
+#: Why a server cannot listen on an address: the address is the user's to change.
+LISTEN_ERRORS = (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)
+
+
+def _address(project: Project, dev_addr: str | None) -> tuple[str, int]:
+    """Host and port to serve on: --dev-addr, else mkdocs.yml's dev_addr (127.0.0.1:8000)."""
+    from mkdocs.config import config_options, load_config
+    from mkdocs.config.base import ValidationError
+    from mkdocs.exceptions import MkDocsException
+
+    if dev_addr is not None:
+        try:
+            config_options.IpAddress().validate(dev_addr)  # type: ignore[no-untyped-call]
+        except ValidationError:
+            message = f"--dev-addr: expected IP:PORT, e.g. 127.0.0.1:8000, got {dev_addr!r}"
+            raise ServeError(message) from None
+    try:
+        config = load_config(config_file=str(project.root / MKDOCS_CONFIG), dev_addr=dev_addr)
+    except MkDocsException as exc:
+        raise SiteError(str(exc)) from None
+    host, port = str(config.dev_addr.host), int(config.dev_addr.port)
+    if not 1 <= port <= 65535:
+        raise ServeError(f"--dev-addr: expected a port from 1 to 65535, got {port}")
+    return host, port
+
+
+def _claim(host: str, port: int) -> None:
+    """Check that the server will be able to listen on host:port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        socket.create_server((host, port), family=family).close()
+    except OSError as exc:
+        raise ServeError(_cannot_listen(host, port, exc)) from None
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} is in use: choose another with --dev-addr"
+    why = os.strerror(exc.errno) if exc.errno else str(exc)
+    return f"cannot serve on {host}:{port} ({why}): choose another with --dev-addr"
 
 
 def _interrupt(number: int, frame: object) -> None:

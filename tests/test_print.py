@@ -193,6 +193,45 @@ def test_print_usage_errors(project: Path) -> None:
     assert bad.exit_code == 2 and "choose from: job-description, goals" in bad.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["daily", "--week", "9999-W52"], "expected a year from 1900 to 2999, got 9999 in"),
+        (["daily", "--month", "9999-12"], "expected a year from 1900 to 2999, got 9999"),
+        (["daily", "--date", "0001-01-01"], "expected a year from 1900 to 2999, got 1"),
+        (["weekly", "--month", "0000-01"], "expected a year from 1900 to 2999, got 0"),
+        (["goals", "--period", "3000-H2"], "expected a year from 1900 to 2999, got 3000"),
+        (["goals", "--signed", "1899-12-31"], "expected a year from 1900 to 2999, got 1899"),
+        (["goals", "--person", "\x1b[31m张三"], "'--person': expected text without control"),
+        (["goals", "--person", "张\x00三", "--xlsx"], "got U+0000 at character 2"),
+        (["goals", "--person", "张三\u202e"], "got U+202E at character 3"),
+        (["goals", "--person", "张" * 51], "expected a name of at most 50 characters, got 51"),
+    ],
+    ids=["week-9999", "month-9999", "day-0001", "month-0000", "period-3000", "signed-1899",
+         "person-escape", "person-nul", "person-bidi", "person-long"],
+)  # fmt: skip
+def test_print_refuses_out_of_range_periods_and_unprintable_names(
+    project: Path, args: list[str], message: str
+) -> None:
+    result = run(project, "print", "team-lead", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_person_name_cannot_lead_the_file_elsewhere(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    result = run(project, "print", "team-lead", "goals", "--xlsx", "--person", "../../张三/李四")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Wrote team-lead-goals-张三_李四.xlsx\n"
+    assert [p.name for p in cwd.iterdir()] == ["team-lead-goals-张三_李四.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "handbook"]
+
+
 def test_missing_cjk_font_is_a_clear_error(project: Path, tmp_path: Path) -> None:
     config = tmp_path / "fonts.conf"
     config.write_text(

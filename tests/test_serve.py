@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from generator.cli import main
 from tests.conftest import processes
 
 TIMEOUT_S = 60
@@ -33,11 +35,12 @@ class Server:
     log: list[str] = field(default_factory=list)
 
     def get(self, path: str) -> str:
+        """The page's text; for an HTTP error its status line, then its text."""
         try:
             with urllib.request.urlopen(self.url + path, timeout=10) as response:
                 return str(response.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
-            return f"HTTP {exc.code}"
+            return f"HTTP {exc.code}\n" + exc.read().decode("utf-8", "replace")
 
     def wait_for(self, path: str, text: str) -> float:
         """Seconds until the page at ``path`` shows ``text``."""
@@ -112,12 +115,64 @@ def test_a_broken_edit_is_reported_and_the_repair_served(server: Server, project
     role_file = project / "content" / "roles" / "sales-rep.yaml"
     text = role_file.read_text("utf-8")
     role_file.write_text(text.replace("review_interval_months: 6", "review_interval_months: 六"))
-    server.wait_for_log(
-        "sales-rep.yaml:13:27: document.review_interval_months"
-    )  # the located error, in the server's log
-    # MkDocs holds requests while the last rebuild failed; the repaired file is served.
+    located = "content/roles/sales-rep.yaml:13:27: document.review_interval_months"
+    server.wait_for_log(located)  # the located error, in the server's log
+    # Every page shows the error at once (MkDocs alone would hold the request until
+    # the repair), with the script that reloads it after the next rebuild.
+    for path in ("roles/sales-rep/", "roles/team-lead/goals/", ""):
+        page = server.get(path)
+        assert page.startswith("HTTP 500\n"), page[:200]
+        assert f"{located}: expected a whole number from 1 to 60, got &#x27;六&#x27;" in page
+        assert "/livereload/" in page
+    assert "HTTP 500" not in server.get("assets/handbook.css")  # assets still load
     role_file.write_text(text.replace("开发与维护客户", "修好以后的说明"), "utf-8")
     server.wait_for("roles/sales-rep/", "修好以后的说明")
+
+
+def test_a_deleted_roles_pages_are_gone(server: Server, project: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["--project", str(project), "new-role", "extra", "--title", "临时岗位",
+               "--department", "测试部"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    server.wait_for("roles/extra/", "临时岗位")
+    assert "临时岗位" in server.get("roles/extra/job-description/")
+    (project / "content/roles/extra.yaml").unlink()
+    server.wait_for("roles/extra/", "HTTP 404")
+    assert server.get("roles/extra/job-description/").startswith("HTTP 404")
+    assert "临时岗位" not in server.get("roles/")
+
+
+def test_a_path_with_nul_is_not_found(server: Server) -> None:
+    assert server.get("%00").startswith("HTTP 404\n")
+    assert server.get("roles/%00/").startswith("HTTP 404\n")
+    assert "Traceback" not in "".join(server.log)
+    assert "销售代表" in server.get("roles/sales-rep/")  # and the server serves on
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        (None, "port {port} is in use: choose another with --dev-addr"),
+        ("127.0.0.1:99999", "--dev-addr: expected a port from 1 to 65535, got 99999"),
+        ("localhost", "--dev-addr: expected IP:PORT, e.g. 127.0.0.1:8000, got 'localhost'"),
+    ],
+    ids=["port-in-use", "port-out-of-range", "no-port"],
+)
+def test_an_address_it_cannot_serve_on_is_a_usage_error(
+    project: Path, address: str | None, message: str
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        command = [sys.executable, "-c", "from generator.cli import main; main()"]
+        command += ["--project", str(project), "serve", "--dev-addr"]
+        command.append(address or f"127.0.0.1:{port}")
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert done.returncode == 2, done.stderr
+    assert f"Error: {message.format(port=port)}" in done.stderr.splitlines()
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(

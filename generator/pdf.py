@@ -78,16 +78,26 @@ class PdfWriter:
 
 
 def _local_fetcher(root: Path) -> Any:
+    """WeasyPrint's fetcher for files in ``root`` (resolved) only.
+
+    The path is checked as the file system will read it: percent-escapes decoded
+    (``%2e%2e`` is ``..``), then resolved (``..`` and symbolic links followed); the
+    file loaded is the one checked.
+    """
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname
+
     from weasyprint.urls import URLFetcher
 
     class LocalOnly(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.startswith("file:"):
+            parts = urlsplit(url)
+            if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
                 raise ValueError(f"remote resources are not loaded: {url}")
-            path = Path(url.removeprefix("file://").split("?")[0].split("#")[0])
-            if not path.resolve().is_relative_to(root):
+            path = Path(url2pathname(parts.path)).resolve()
+            if not path.is_relative_to(root):
                 raise ValueError(f"only files in {root} may be loaded: {url}")
-            return super().fetch(url, headers)
+            return super().fetch(path.as_uri(), headers)
 
     return LocalOnly(allowed_protocols={"file"})
 

@@ -132,6 +132,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["link"] = link
     env.filters["yaml"] = yaml_string
     env.filters["attr"] = html_attribute
+    env.filters["title_field"] = title_field
+    env.globals["page_heading"] = page_heading
     env.globals["role_page"] = role_page
     env.globals["role_link"] = role_link
     env.globals["role_pages"] = role_pages
@@ -156,6 +158,27 @@ def html_attribute(value: object) -> Markup:
 def yaml_string(value: object) -> Markup:
     """A value as a double-quoted YAML (JSON) string, for starter files."""
     return Markup(json.dumps(str(value), ensure_ascii=False))
+
+
+def title_field(title: object) -> Markup:
+    """The ``title:`` line of a page's front matter, for a title that HTML escaping changes.
+
+    MkDocs takes a page's title from its first heading as HTML (``&lt;`` for ``<``) and
+    Material prints it in ``<title>`` through ``striptags``, which unescapes it back
+    into tags. A title from front matter is printed as given: it is given escaped.
+    Other titles need no line (and their pages stay as they were).
+    """
+    text = str(title)
+    escaped = escape(text)
+    return Markup(f"title: {yaml_string(escaped)}\n") if escaped != text else Markup("")
+
+
+def page_heading(title: object) -> Markup:
+    """The first heading of a page without front matter of its own: ``# title``, with
+    the front matter that ``title_field`` asks for before it."""
+    field = title_field(title)
+    front = f"---\n{field}---\n\n" if field else ""
+    return Markup(f"{front}# {md(title)}")
 
 
 @jinja2.pass_context

@@ -4,18 +4,29 @@ One row per goal with an input cell for the actual value (or the rating of a
 qualitative goal), and formulas that compute achievement, points and the
 weighted score by each goal's own scoring rule, the same arithmetic as
 ``scoring.py``. Opens in Excel, WPS and LibreOffice.
+
+Values are data (see escape.py): every value goes in through ``put``, which stores
+text as text, never as a formula. Formulas are made here from cell references and
+numbers only; a goal's rating levels, the list its rating is chosen from, sit in
+hidden cells of its row, which the list check and the points formula refer to.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.model import Goal, Role
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 HEADER_ROW = 4
 COLUMNS = ("number", "item", "metric", "unit", "target", "weight", "scoring", "actual",
            "achievement", "points", "weighted")  # fmt: skip
+#: The first of the hidden columns that hold each qualitative goal's rating levels.
+LEVELS_COLUMN = len(COLUMNS) + 2
 
 
 def goal_workbook(
@@ -23,7 +34,7 @@ def goal_workbook(
 ) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import absolute_coordinate, get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -31,12 +42,11 @@ def goal_workbook(
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = str(book_words["sheet_name"])[:31]
-    ws["A1"] = f"{role.title} · {labels['pages']['goals']}"
-    ws["A1"].font = Font(size=14, bold=True)
+    put(ws, 1, 1, f"{role.title} · {labels['pages']['goals']}").font = Font(size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
-    ws["A2"] = f"{print_words['person']}：{person or ''}"
-    ws["D2"] = f"{print_words['review_period']}：{period or ''}"
-    ws["H2"] = f"{print_words['signed_on']}："
+    put(ws, 2, 1, f"{print_words['person']}：{person or ''}")
+    put(ws, 2, 4, f"{print_words['review_period']}：{period or ''}")
+    put(ws, 2, 8, f"{print_words['signed_on']}：")
 
     headings = [
         words["number"], words["item"], words["metric"], book_words["unit"], words["target"],
@@ -46,11 +56,11 @@ def goal_workbook(
     thin = Side(style="thin", color="444444")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for col, text in enumerate(headings, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=text)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="EEF0F6")
-        cell.border = border
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        heading = put(ws, HEADER_ROW, col, text)
+        heading.font = Font(bold=True)
+        heading.fill = PatternFill("solid", fgColor="EEF0F6")
+        heading.border = border
+        heading.alignment = Alignment(wrap_text=True, vertical="top")
 
     number_check = DataValidation(
         type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
@@ -67,7 +77,7 @@ def goal_workbook(
             _rule_text(goal),
         ]  # fmt: skip
         for col, value in enumerate(values, start=1):
-            ws.cell(row=row, column=col, value=value)
+            put(ws, row, col, value)
         actual = ws.cell(row=row, column=8)
         actual.fill = input_fill
         if goal.kind == "quantitative":
@@ -75,14 +85,17 @@ def goal_workbook(
             ws.cell(row=row, column=9, value=_achievement_formula(goal, row))
             ws.cell(row=row, column=10, value=_points_formula(goal, row))
         else:
-            levels = ",".join(level.level for level in goal.rating_scale)
+            levels = [
+                put(ws, row, LEVELS_COLUMN + n, level.level).coordinate
+                for n, level in enumerate(goal.rating_scale)
+            ]
             choice = DataValidation(
-                type="list", formula1=f'"{levels}"', allow_blank=True,
-                error=str(book_words["level_hint"]), showErrorMessage=True,
+                type="list", formula1=absolute_coordinate(f"{levels[0]}:{levels[-1]}"),
+                allow_blank=True, error=str(book_words["level_hint"]), showErrorMessage=True,
             )  # fmt: skip
             ws.add_data_validation(choice)
             choice.add(actual.coordinate)
-            ws.cell(row=row, column=10, value=_level_formula(goal, row))
+            ws.cell(row=row, column=10, value=_level_formula(goal, row, levels))
         ws.cell(row=row, column=11, value=f'=IF(J{row}="","",F{row}*J{row}/100)')
         for col in range(1, len(COLUMNS) + 1):
             cell = ws.cell(row=row, column=col)
@@ -94,7 +107,7 @@ def goal_workbook(
 
     last = first + len(role.goals) - 1
     total = last + 1
-    ws.cell(row=total, column=2, value=words["total"]).font = Font(bold=True)
+    put(ws, total, 2, words["total"]).font = Font(bold=True)
     ws.cell(row=total, column=6, value=f"=SUM(F{first}:F{last})").font = Font(bold=True)
     ws.cell(row=total, column=11, value=f"=SUM(K{first}:K{last})").font = Font(bold=True)
     ws.cell(row=total, column=11).number_format = "0.00"
@@ -104,6 +117,8 @@ def goal_workbook(
     widths = (6, 18, 24, 8, 10, 9, 40, 10, 10, 10, 11)
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    for col in range(LEVELS_COLUMN, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(col)].hidden = True
     ws.freeze_panes = f"A{first}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -114,6 +129,17 @@ def goal_workbook(
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def put(ws: Worksheet, row: int, column: int, value: str | float | None) -> Cell:
+    """Write ``value`` into a cell as data: text is stored as text (openpyxl would
+    make any text starting with "=" a formula) and marked as text (Excel's quote
+    prefix), so that editing the cell does not make it a formula either."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def _rule_text(goal: Goal) -> str:
@@ -127,7 +153,8 @@ def _achievement_formula(goal: Goal, row: int) -> str:
     if goal.direction == "lower_is_better":
         # An actual of 0 is the best possible result: count it as far above target.
         return f'=IF({actual}="","",IF({actual}=0,1000,{target}/{actual}*100))'
-    return f'=IF({actual}="","",{actual}/{target}*100)'
+    # A target of 0 gives an achievement of 0, as in scoring.py (not a division by 0).
+    return f'=IF({actual}="","",IF({target}=0,0,{actual}/{target}*100))'
 
 
 def _points_formula(goal: Goal, row: int) -> str:
@@ -140,9 +167,10 @@ def _points_formula(goal: Goal, row: int) -> str:
     return f'=IF({rate}="","",IF({rate}<{rule.zero_below_percent:g},0,{capped}))'
 
 
-def _level_formula(goal: Goal, row: int) -> str:
+def _level_formula(goal: Goal, row: int, levels: list[str]) -> str:
+    """The points of the rating in column H: compared, case and all, with the level
+    cells (``levels``, the coordinates of the goal's rating levels, in scale order)."""
     expr = '""'
-    for level in reversed(goal.rating_scale):
-        text = level.level.replace('"', '""')
-        expr = f'IF(H{row}="{text}",{level.score_percent:g},{expr})'
+    for level, cell in reversed(list(zip(goal.rating_scale, levels, strict=True))):
+        expr = f"IF(EXACT(H{row},{cell}),{level.score_percent:g},{expr})"
     return f'=IF(H{row}="","",{expr})'

@@ -9,7 +9,6 @@ these tests hold every format to is written at the top of generator/escape.py.
 
 from __future__ import annotations
 
-import csv
 import html.parser
 import io
 import json
@@ -25,7 +24,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -40,6 +39,7 @@ from generator.render import load_labels
 from generator.scoring import level_points, points, weighted
 from generator.xlsx import goal_workbook
 from tests.conftest import MINI_ROLES, REPO, make_project
+from tests.test_print import recalculated
 
 LABELS = load_labels(REPO / "templates", "zh-CN")
 SITE_NAME = "岗位手册"
@@ -257,23 +257,6 @@ def test_workbook_stores_text_as_text_never_as_formula(tmp_path: Path) -> None:
     for check in checks:
         first, last = check.formula1.replace("$", "").split(":")
         assert [c.value for c in sheet[first:last][0]] == LEVELS
-
-
-def recalculated(book: Workbook, tmp_path: Path) -> list[list[str]]:
-    """The first sheet's values as LibreOffice computes them."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.fail("LibreOffice recalculates the workbook: apt-get install libreoffice-calc-nogui")
-    source = tmp_path / "filled.xlsx"
-    book.save(source)
-    subprocess.run(
-        [soffice, "--headless", "-env:UserInstallation=" + (tmp_path / "lo").as_uri(),
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
-         str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    with (tmp_path / "filled.csv").open(encoding="utf-8") as handle:
-        return list(csv.reader(handle))
 
 
 def test_workbook_of_odd_values_recalculates_without_errors(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from PIL import Image
 
 from generator.cli import main
@@ -267,15 +267,24 @@ def test_renderer_loads_local_template_files_only(tmp_path: Path) -> None:
     assert fetch((REPO / "templates/print/print.css").as_uri()) is not None
 
 
-@pytest.fixture(scope="module")
-def soffice() -> str:
-    path = shutil.which("soffice") or shutil.which("libreoffice")
-    if path is None:
+def recalculated(book: Workbook, tmp_path: Path) -> list[list[str]]:
+    """The first sheet's values as LibreOffice computes them."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
         pytest.fail("LibreOffice recalculates the workbook: apt-get install libreoffice-calc-nogui")
-    return path
+    source = tmp_path / "filled.xlsx"
+    book.save(source)
+    subprocess.run(
+        [soffice, "--headless", "-env:UserInstallation=" + (tmp_path / "lo").as_uri(),
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
+         str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    with (tmp_path / "filled.csv").open(encoding="utf-8") as handle:
+        return list(csv.reader(handle))
 
 
-def test_workbook_recalculates_to_the_scoring_rules(soffice: str, tmp_path: Path) -> None:
+def test_workbook_recalculates_to_the_scoring_rules(tmp_path: Path) -> None:
     handbook = load_handbook(open_project(REPO))
     role = handbook.role("sales-director")
     labels = load_labels(REPO / "templates", "zh-CN")
@@ -294,16 +303,7 @@ def test_workbook_recalculates_to_the_scoring_rules(soffice: str, tmp_path: Path
             actual = goal.rating_scale[index % len(goal.rating_scale)].level  # type: ignore[assignment]
             expected.append(weighted(goal, level_points(goal, str(actual))))
         sheet.cell(row=row, column=8, value=actual)
-    source = tmp_path / "filled.xlsx"
-    book.save(source)
-    subprocess.run(
-        [soffice, "--headless", "-env:UserInstallation=" + (tmp_path / "lo").as_uri(),
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
-         str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    with (tmp_path / "filled.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    rows = recalculated(book, tmp_path)
     goal_rows = rows[4 : 4 + len(role.goals)]
     computed = [float(r[10]) for r in goal_rows]
     assert computed == pytest.approx(expected, abs=0.01)

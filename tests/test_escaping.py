@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bench.search import launch_options
+from bench.search import launch_options, serve
 from generator.cli import main
 from generator.escape import escape_markdown, md
 from generator.handbook import load_handbook
@@ -129,6 +129,19 @@ def test_a_role_title_is_text_on_every_page(site: Path, page: Page) -> None:
     assert dialogs == []
 
 
+def test_search_results_show_a_title_as_text(site: Path, page: Page) -> None:
+    """The served site's search (Pagefind) puts titles into the result list as HTML."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    with serve(site) as server:
+        page.goto(server.url + "?q=alert")
+        titles = page.locator(".md-search-result__item h1")
+        titles.first.wait_for(timeout=60_000)
+        assert (titles.first.text_content() or "").startswith(SCRIPT_TITLE)
+        assert page.evaluate(INJECTED) == 0
+    assert dialogs == []
+
+
 def test_markdown_blocks_at_the_start_of_a_value_show_as_written(site: Path, page: Page) -> None:
     page.goto((site / "roles/team-lead/job-description/index.html").as_uri())
     assert page.locator("article .admonition").count() == 0
@@ -181,7 +194,11 @@ def words(text: str) -> list[str]:
 
 #: Pieces of hostile text: Markdown's special characters, block markers, text, white space.
 PIECES = [*"!?:~/$#+-*_=>|<`[]{}()&\\\"'.1 ", "!!!", "???", "///", ":::", "~~~", "$$", "```"]
-hostile_text = st.lists(st.sampled_from([*PIECES, "a", "销", "\t", "\n", "    "])).map("".join)
+#: Text of those pieces, letters and white space, most often starting with a piece.
+hostile_text = st.tuples(
+    st.sampled_from(["", *PIECES]),
+    st.lists(st.sampled_from([*PIECES, "a", "销", "\t", "\n", "    "])).map("".join),
+).map("".join)
 
 
 @settings(max_examples=1500, deadline=None, database=None)

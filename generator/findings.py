@@ -62,7 +62,10 @@ class Finding:
 def _display_path(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            # The folder resolved, not the file: a symbolic link is shown by its own
+            # name (it may lead nowhere, or round in a loop).
+            folder = path.parent.resolve()
+            return (folder / path.name).relative_to(root.resolve()).as_posix()
         except ValueError:
             pass
     return path.as_posix()

@@ -7,6 +7,7 @@ gives up, so one run shows every mistake.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -24,9 +25,9 @@ from generator.check import SourcedRole, check_roles
 from generator.coverage import Coverage, coverage
 from generator.findings import ContentError, Finding
 from generator.model import Framework, Role
-from generator.project import Project
+from generator.project import ROLE_SUFFIXES, Project
 from generator.review import review_roles
-from generator.source import Document, SourceError, read_document
+from generator.source import Document, SourceError, parse_document, read_document, read_file
 from generator.stored import PickleFolder
 from generator.validate import validate_document
 
@@ -76,10 +77,18 @@ def load_handbook(
     # references to them are not reported as missing.
     elsewhere: set[str] = set()
     if paths is not None:
-        chosen = {p.resolve() for p in files}
-        elsewhere = {p.stem for p in all_files if p.resolve() not in chosen}
+        chosen = {file_key(p) for p in files}
+        elsewhere = {p.stem for p in all_files if file_key(p) not in chosen}
+    readable: list[Path] = []
+    for path in files:
+        problem = role_file_problem(path, project)
+        if problem is None:
+            readable.append(path)
+        else:
+            findings.append(problem)
+            elsewhere.add(path.stem)
     for path, (role, found) in zip(
-        files, _load_roles(files, project.settings.max_file_bytes, cache), strict=True
+        readable, _load_roles(readable, project.settings.max_file_bytes, cache), strict=True
     ):
         findings.extend(found)
         if role is not None:
@@ -110,6 +119,46 @@ def load_framework(project: Project) -> tuple[Framework | None, list[Finding]]:
         return None, exc.findings
     framework, findings = validate_document(doc, Framework)
     return framework, [*doc.warnings, *findings]
+
+
+def file_key(path: Path) -> Path:
+    """Which file ``path`` names, to compare paths: its folder resolved, not the file
+    (``Path.resolve`` raises for a link that leads round in a loop)."""
+    return path.parent.resolve() / path.name
+
+
+def role_file_problem(path: Path, project: Project) -> Finding | None:
+    """Why a role file is not read, if it is not: named .YAML or .Yml (a warning: only
+    .yaml and .yml are read), or a symbolic link that leads nowhere, round in a loop,
+    or out of the project folder (errors; a link to a system file must not be shown)."""
+    if path.suffix not in ROLE_SUFFIXES:
+        return Finding(
+            file=path,
+            line=0,
+            column=0,
+            message=f"is named {path.suffix}, so it is not read:"
+            f" rename it to {path.stem}{path.suffix.lower()}",
+            severity="warning",
+        )
+    if not path.is_symlink():
+        return None
+    link = os.readlink(path)
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return _whole_file(path, f"is a symbolic link that leads round in a loop ({link})")
+        if exc.errno == errno.ENOENT:
+            return _whole_file(path, f"is a symbolic link to {link}, which does not exist")
+        return _whole_file(path, f"cannot be read: {exc.strerror}")
+    real = Path(os.path.realpath(path))
+    if not any(real.is_relative_to(folder) for folder in (project.root, file_key(path).parent)):
+        return _whole_file(
+            path,
+            f"is a symbolic link to {link}, outside the project folder:"
+            " role files are read only from inside it",
+        )
+    return None
 
 
 #: From this many role files to read (not in the cache) on, they are read in parallel.
@@ -146,7 +195,7 @@ def _load_roles(
 def _cached(path: Path, max_bytes: int, cache: RoleCache) -> Role | None:
     try:
         return cache.of_file(path, max_bytes)
-    except OSError:
+    except (OSError, SourceError):
         return None
 
 
@@ -182,16 +231,14 @@ class RoleCache:
         return self._load(self._name(raw))
 
     def of_file(self, path: Path, max_bytes: int) -> Role | None:
-        """``get`` for the file's current bytes (OSError if it cannot be read)."""
+        """``get`` for the file's current bytes (OSError or SourceError if it cannot be
+        read)."""
         stat = path.stat()
         signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         seen = self._seen.get(path)
         if seen is not None and seen[0] == signature:
             return self._load(seen[1])
-        raw = path.read_bytes()
-        if len(raw) > max_bytes:
-            return None
-        name = self._name(raw)
+        name = self._name(read_file(path, max_bytes=max_bytes))
         if time.time_ns() - stat.st_mtime_ns > SETTLED_NS:
             self._seen[path] = (signature, name)
         return self._load(name)
@@ -214,21 +261,19 @@ def load_role(
     """Read and validate one role file; valid roles go to (and come from) ``cache``."""
     if path.is_dir():
         return None, [_whole_file(path, "is a folder, expected a role file (.yaml)")]
-    raw = b""
-    if cache is not None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            return None, [_whole_file(path, f"cannot be read: {exc.strerror}")]
-        role = cache.get(raw) if len(raw) <= max_bytes else None
-        if role is not None:
-            return SourcedRole(role, path), []
     try:
-        doc: Document = read_document(path, max_bytes=max_bytes)
+        raw = read_file(path, max_bytes=max_bytes)
     except SourceError as exc:
         return None, exc.findings
     except OSError as exc:
         return None, [_whole_file(path, f"cannot be read: {exc.strerror}")]
+    role = cache.get(raw) if cache is not None else None
+    if role is not None:
+        return SourcedRole(role, path), []
+    try:
+        doc: Document = parse_document(path, raw)
+    except SourceError as exc:
+        return None, exc.findings
     valid, findings = validate_document(doc, Role)
     findings = [*doc.warnings, *findings]
     if valid is None:

@@ -18,6 +18,8 @@ from generator.source import DEFAULT_MAX_BYTES, SourceError, read_document
 from generator.validate import validate_document
 
 CONFIG_FILE = "handbook.yml"
+#: How the names of role files end.
+ROLE_SUFFIXES = (".yaml", ".yml")
 #: Environment variable overriding the `print` setting ("0" or "1"): `handbook serve`
 #: sets it, since MkDocs' server builds with a configuration it loads itself.
 PRINT_ENV = "HANDBOOK_PRINT"
@@ -78,9 +80,17 @@ class Project:
         return self.root / self.settings.cache_dir
 
     def role_files(self) -> list[Path]:
+        """The files of content/roles/ named like a role file: ending in .yaml or .yml, in
+        any case (loading warns about .YAML), and not hidden (an editor's lock or swap
+        file, such as .#sales.yaml, is one)."""
         if not self.roles_dir.is_dir():
             return []
-        return sorted(p for p in self.roles_dir.iterdir() if p.suffix in (".yaml", ".yml"))
+        return sorted(path for path in self.roles_dir.iterdir() if is_role_file_name(path))
+
+
+def is_role_file_name(path: Path) -> bool:
+    """Whether ``path`` is named like a role file (see :meth:`Project.role_files`)."""
+    return path.suffix.lower() in ROLE_SUFFIXES and not path.name.startswith(".")
 
 
 def open_project(root: Path) -> Project:

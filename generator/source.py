@@ -14,7 +14,9 @@ the line and column (or, for the encoding of a whole file, the file).
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -124,17 +126,54 @@ class SourceError(Exception):
 
 def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read one YAML file. Raises :class:`SourceError` with a located finding."""
-    raw = path.read_bytes()
-    if len(raw) > max_bytes:
+    return parse_document(path, read_file(path, max_bytes=max_bytes))
+
+
+def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of the regular file at ``path`` (links followed), at most ``max_bytes``.
+
+    Anything else is a SourceError naming ``path``: reading a FIFO would wait for a
+    writer forever, a device may never end. OSError if it cannot be read at all.
+    """
+    _refuse_irregular(path, os.stat(path).st_mode)
+    # Opened without waiting (a FIFO put in its place meanwhile), then checked again.
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+        info = os.fstat(file.fileno())
+        _refuse_irregular(path, info.st_mode)
+        raw = file.read(max_bytes + 1) if info.st_size <= max_bytes else b""
+    if info.st_size > max_bytes or len(raw) > max_bytes:
+        size = max(info.st_size, len(raw))
         raise SourceError(
             _finding(
                 path,
                 0,
                 0,
-                f"file is {len(raw):,} bytes, more than the limit of {max_bytes:,}"
+                f"file is {size:,} bytes, more than the limit of {max_bytes:,}"
                 " (raise max_file_bytes in handbook.yml if this is intended)",
             )
         )
+    return raw
+
+
+#: What a file that is not a regular file is, by its kind.
+_IRREGULAR = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _refuse_irregular(path: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _IRREGULAR if test(mode)), "an unknown kind of file")
+    raise SourceError(_finding(path, 0, 0, f"is {kind}, not a regular file: expected a YAML file"))
+
+
+def parse_document(path: Path, raw: bytes) -> Document:
+    """Parse the bytes ``raw`` of the YAML file ``path`` (see :func:`read_document`)."""
     text = decode(path, raw)
     lines = split_lines(text)
     if not text.strip() or all(_is_comment(line) for line in lines):

@@ -6,7 +6,8 @@ throw-away project and loaded with :func:`load_handbook`; ``tests/bad/<case>.exp
 holds the headline (``file:line:col: field: message``) of every finding, in report
 order. An empty ``.expected`` means the file is accepted. A ``<case>.handbook.yml``
 beside a case replaces the project's settings, and a case that is a folder is copied
-as a folder.
+as a folder. What git cannot hold (a FIFO, symbolic links that loop, dangle or lead out
+of the project) is made at test time in ``tests/test_source.py``.
 
 Most cases are the valid mini role with one edit (its id set to the case name, its
 direct report removed so that it stands alone). They are written by this module::

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import codecs
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from generator import source
-from generator.findings import Finding
-from generator.handbook import load_role
+from generator.findings import ContentError, Finding
+from generator.handbook import load_handbook, load_role
+from generator.project import open_project
 from generator.source import SourceError, read_document
+from tests.conftest import TODAY, make_project
 
 MINI = (Path(__file__).parent / "fixtures" / "mini" / "roles" / "team-lead.yaml").read_text(
     encoding="utf-8"
@@ -161,3 +166,67 @@ def test_deep_nesting_is_reported_in_our_words_whatever_libyaml_says(
     broken = MINI.replace("authority: [小组内客户分配建议权]", "authority: " + "[" * 30 + "]" * 29)
     (finding,) = findings_for(tmp_path, broken)
     assert finding.message.startswith("YAML syntax error: too deep for me")
+
+
+def _file_system_traps(roles: Path, outside: Path) -> None:
+    """Beside the valid mini roles: what a folder of role files may also hold."""
+    os.mkfifo(roles / "fifo.yaml")  # reading it would wait for a writer forever
+    (roles / "loop.yaml").symlink_to("loop.yaml")
+    (roles / "dangling.yaml").symlink_to("nothing.yaml")
+    (roles / ".#team-lead.yaml").symlink_to("user@host.1234:1700000000")  # an editor's lock
+    (roles / ".team-lead.yaml.swp").write_bytes(b"\x00swap")
+    (roles / "team-lead.yaml~").write_text("id: [backup\n", encoding="utf-8")
+    outside.write_text("SECRET-FIRST-LINE: not a role\n", encoding="utf-8")
+    (roles / "outside.yaml").symlink_to(outside)
+    (roles / "t3.YAML").write_text(MINI.replace("id: team-lead", "id: t3"), encoding="utf-8")
+
+
+FILE_SYSTEM_FINDINGS = [
+    "content/roles/dangling.yaml: is a symbolic link to nothing.yaml, which does not exist",
+    "content/roles/fifo.yaml: is a named pipe (FIFO), not a regular file: expected a YAML file",
+    "content/roles/loop.yaml: is a symbolic link that leads round in a loop (loop.yaml)",
+    "content/roles/outside.yaml: is a symbolic link to {outside}, outside the project folder:"
+    " role files are read only from inside it",
+    "content/roles/t3.YAML: warning: is named .YAML, so it is not read: rename it to t3.yaml",
+]
+
+
+def test_only_regular_files_of_the_project_are_read(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p")
+    roles, outside = root / "content" / "roles", tmp_path / "secret.yaml"
+    _file_system_traps(roles, outside)
+    (roles / "linked.yaml").symlink_to("sales-rep.yaml")  # inside the project: followed
+    with pytest.raises(ContentError) as caught:
+        load_handbook(open_project(root), today=TODAY)
+    findings = sorted(caught.value.findings, key=lambda f: (f.file.name, f.line))
+    reports = [f.format(root) for f in findings]
+    expected = [line.format(outside=outside) for line in FILE_SYSTEM_FINDINGS]
+    expected[2:2] = [
+        "content/roles/linked.yaml:1:5: id: id must match the file name:"
+        " expected 'linked', got 'sales-rep'"
+    ]
+    expected[-1:-1] = ["content/roles/sales-rep.yaml:1:5: id: role id already used by linked.yaml"]
+    assert [report.splitlines()[0] for report in reports] == expected
+    assert not any("SECRET" in r for r in reports)
+
+
+@pytest.mark.parametrize("command", [["validate"], ["build", "--no-print"]])
+def test_the_commands_neither_hang_nor_crash_on_file_system_traps(
+    tmp_path: Path, command: list[str]
+) -> None:
+    root = make_project(tmp_path / "p")
+    outside = tmp_path / "secret.yaml"
+    _file_system_traps(root / "content" / "roles", outside)
+    main = [sys.executable, "-c", "from generator.cli import main; main()"]
+    done = subprocess.run(
+        [*main, "--project", str(root), *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HANDBOOK_TODAY": TODAY.isoformat()},
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "SECRET" not in done.stderr
+    for line in FILE_SYSTEM_FINDINGS:
+        assert line.format(outside=outside) in done.stderr
+    assert not (root / "site").exists()

@@ -201,7 +201,7 @@ def _check_role_references(item: SourcedRole, known: set[str]) -> Iterator[Findi
 
     def missing(loc: Loc, ref: str) -> Iterator[Finding]:
         if ref not in known:
-            yield item.doc.finding(loc, f"no role with id '{ref}' ({_role_hint(ref, known)})")
+            yield item.doc.finding(loc, f"no role with id '{ref}' ({role_hint(ref, known)})")
 
     if role.reports_to is not None:
         if role.reports_to == role.id:
@@ -219,7 +219,7 @@ def _check_role_references(item: SourcedRole, known: set[str]) -> Iterator[Findi
 LISTED_ROLES = 20
 
 
-def _role_hint(ref: str, known: set[str]) -> str:
+def role_hint(ref: str, known: set[str]) -> str:
     """What to write instead of a missing id: every id of a small handbook, else the close ones."""
     if len(known) <= LISTED_ROLES:
         return "known: " + (", ".join(sorted(known)) or "none")

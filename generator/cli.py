@@ -19,14 +19,14 @@ from pathlib import Path
 
 import click
 
-from generator.check import _role_hint
+from generator.check import role_hint
 from generator.findings import ContentError, Finding, format_report
-from generator.handbook import Handbook, load_handbook, load_role
+from generator.handbook import Handbook, file_key, load_handbook, load_role
 from generator.model import SLUG_RE, Role
 from generator.pages import write_pages
 from generator.periods import parse_day, parse_month, parse_review_period, parse_week
 from generator.printing import SheetRequest
-from generator.project import CONFIG_FILE, PRINT_ENV, Project, open_project
+from generator.project import CONFIG_FILE, PRINT_ENV, Project, is_role_file_name, open_project
 from generator.render import make_environment, render_pages
 from generator.review import review_due
 from generator.sheets import Sheet, find_sheet, role_sheets
@@ -286,13 +286,13 @@ def _named_findings(project: Project, named: list[Path]) -> list[Finding]:
     named files does not have. A named file outside content/roles stands in for the
     role file of the same name (a draft of an existing role).
     """
-    chosen = {p.resolve() for p in named}
+    chosen = {file_key(p) for p in named}
     roles_dir = project.roles_dir.resolve()
     replaced = {p.stem for p in chosen if p.parent != roles_dir}
-    rest = [p for p in project.role_files() if p.resolve() not in chosen and p.stem not in replaced]
+    rest = [p for p in project.role_files() if file_key(p) not in chosen and p.stem not in replaced]
     findings, _ = _findings(project, [*rest, *named])
-    ours = [f for f in findings if f.file.resolve() in chosen]
-    others = [f for f in findings if f.file.resolve() not in chosen]
+    ours = [f for f in findings if file_key(f.file) in chosen]
+    others = [f for f in findings if file_key(f.file) not in chosen]
     if others:
         before, _ = _findings(project, rest)
         known = set(before)
@@ -333,10 +333,10 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
     files: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir() and not path.suffix:
-            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+            found = sorted(p for p in path.iterdir() if is_role_file_name(p))
         else:
             found = [path]
-        files.update((p.resolve(), p) for p in found if p.resolve() not in files)
+        files.update((file_key(p), p) for p in found if file_key(p) not in files)
     return list(files.values())
 
 
@@ -404,7 +404,7 @@ def _superior_file(project: Project, role_id: str, reports_to: str) -> Path:
     if reports_to == role_id:
         problem = "a role cannot report to itself"
     elif reports_to not in files:
-        problem = f"no role with id '{reports_to}' ({_role_hint(reports_to, set(files))})"
+        problem = f"no role with id '{reports_to}' ({role_hint(reports_to, set(files))})"
     else:
         return files[reports_to]
     raise click.BadParameter(problem, param_hint="'--reports-to'")

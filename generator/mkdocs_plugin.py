@@ -155,7 +155,7 @@ class HandbookPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             self.timings["print"] = time.perf_counter() - started
             generated += [(uri, downloads_dir) for uri in self.print_report.files]
         for file in list(files):
-            if file.src_uri.endswith(DATA_SUFFIXES):
+            if file.src_uri.lower().endswith(DATA_SUFFIXES):
                 files.remove(file)
         written = set(files.src_uris)  # hand-written pages, which win
         for src_uri, folder in generated:

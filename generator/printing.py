@@ -38,6 +38,20 @@ class SheetRequest:
     signed: date | None = None  # for the goal sheet
 
 
+#: A run of characters with no break opportunity, long enough to overflow a table cell.
+_LONG_RUN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]{40,}")
+_BREAK = "\u200b"  # zero width space: a break opportunity that prints nothing
+
+
+def wrap_long(value: Any) -> Any:
+    """Text with a break opportunity every 20 characters of a long unbroken run (a URL,
+    a code), so that it wraps in a narrow table cell instead of widening the table past
+    the page; ordinary text, Chinese included, is left as it is."""
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    return _LONG_RUN.sub(lambda m: _BREAK.join(re.findall(".{1,20}", m.group())), value)
+
+
 class PrintTemplates:
     def __init__(self, handbook: Handbook) -> None:
         self.handbook = handbook
@@ -50,6 +64,7 @@ class PrintTemplates:
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            finalize=wrap_long,
         )
         self.env.filters["num"] = num
         self.env.filters["css_counters"] = css_counters

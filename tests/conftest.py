@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,21 @@ def make_project(root: Path, roles: dict[str, str] | None = None, *, mini: bool 
     for name, text in (roles or {}).items():
         (roles_dir / name).write_text(text, encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (one per test module)."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.search import launch_options
+
+    if shutil.which("chromium") is None:
+        pytest.fail("Chromium is needed for the browser tests (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(**launch_options())
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

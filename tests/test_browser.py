@@ -21,9 +21,9 @@ from urllib.parse import quote
 import pytest
 from click.testing import CliRunner
 from PIL import Image
-from playwright.sync_api import Browser, CDPSession, Page, sync_playwright
+from playwright.sync_api import Browser, CDPSession, Page
 
-from bench.search import SEARCH_TABLE, SiteServer, launch_options, search, serve
+from bench.search import SEARCH_TABLE, SiteServer, search, serve
 from generator.cli import main
 from generator.site_search import Background, index_parts, index_site
 from tests.conftest import REPO, make_project, processes
@@ -58,16 +58,6 @@ def server(site: Path) -> Iterator[SiteServer]:
 @pytest.fixture(scope="module")
 def base_url(server: SiteServer) -> str:
     return server.url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if shutil.which("chromium") is None:
-        pytest.fail("Chromium is needed for the browser tests (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options())  # type: ignore[arg-type]
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from playwright.sync_api import Browser
 
-from generator.site_search import WORKER
+from generator.site.search import WORKER
 
 CHROMIUM = "/usr/bin/chromium"
 

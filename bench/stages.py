@@ -21,11 +21,12 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
-from generator.handbook import load_handbook  # noqa: E402
-from generator.pages import write_pages  # noqa: E402
-from generator.project import open_project  # noqa: E402
-from generator.render import render_pages  # noqa: E402
-from generator.segmentation import tune_segmentation  # noqa: E402
+from generator.check import load_handbook  # noqa: E402
+from generator.read.project import open_project  # noqa: E402
+from generator.render.pages import render_pages  # noqa: E402
+from generator.render.write import write_pages  # noqa: E402
+from generator.site.segmentation import tune_segmentation  # noqa: E402
+from generator.store import BuildState  # noqa: E402
 
 
 def main() -> None:
@@ -38,11 +39,12 @@ def main() -> None:
         return
     project = open_project(root)
     t0 = time.perf_counter()
-    handbook = load_handbook(project)
+    state = BuildState(project.cache_dir)
+    handbook = load_handbook(project, state=state)
     t1 = time.perf_counter()
-    pages = render_pages(handbook, cache_dir=project.cache_dir / "render")
+    pages = render_pages(handbook, state=state)
     t2 = time.perf_counter()
-    write_pages(pages, project.cache_dir / "pages")
+    write_pages(pages, project.cache_dir / "pages", state=state)
     t3 = time.perf_counter()
     if project.settings.search == "material" and project.settings.search_tuning:
         tune_segmentation(handbook.roles, project.cache_dir / "segmentation.json")

@@ -10,7 +10,6 @@ import json
 import os
 import sys
 import tempfile
-import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,17 +18,18 @@ from pathlib import Path
 
 import click
 
-from generator.check import role_hint
-from generator.findings import ContentError, Finding, format_report
-from generator.handbook import Handbook, file_key, load_handbook, load_role
-from generator.model import SLUG_RE, Role
-from generator.pages import write_pages
-from generator.periods import parse_day, parse_month, parse_review_period, parse_week
-from generator.printing import SheetRequest
-from generator.project import CONFIG_FILE, PRINT_ENV, Project, is_role_file_name, open_project
-from generator.render import make_environment, render_pages
-from generator.review import review_due
-from generator.sheets import Sheet, find_sheet, role_sheets
+from generator.check import load_handbook
+from generator.check.references import role_hint
+from generator.check.review import review_due
+from generator.outputs.printing import SheetRequest
+from generator.read.findings import ContentError, Finding, format_report
+from generator.read.handbook import Handbook, file_key, load_role
+from generator.read.model import SLUG_RE, Role
+from generator.read.periods import parse_day, parse_month, parse_review_period, parse_week
+from generator.read.project import CONFIG_FILE, Project, is_role_file_name, open_project
+from generator.render.pages import make_environment, render_pages
+from generator.render.sheets import Sheet, find_sheet, role_sheets
+from generator.render.write import write_pages
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
@@ -151,34 +151,44 @@ def build(
     jobs: int | None,
 ) -> None:
     """Validate the content and build the handbook site (replaced only on success)."""
-    from generator.site import SiteError, build_site
+    from generator.build import BuildOptions
+    from generator.build import build as build_handbook
+    from generator.progress import ProgressReport
+    from generator.site.publish import SiteError
+    from generator.site.search import SiteSearchError
 
-    started = time.perf_counter()
     out_dir = _output_folder(ctx, out)
-    handbook = _load(ctx)
-    project = handbook.project
-    _report_warnings(handbook, strict)
+    project = _open(ctx)
+    _require_roles(project)
+    options = BuildOptions(printing=printing, offline=offline, jobs=jobs, today=_today())
+    progress = ProgressReport()
     try:
-        result = build_site(
-            project, out_dir, printing=printing, offline=offline, handbook=handbook, jobs=jobs
-        )
-    except SiteError as exc:
+        with _content_errors(project):
+            result = build_handbook(
+                project,
+                out_dir,
+                options,
+                progress=progress,
+                loaded=lambda handbook: _report_warnings(handbook, strict),
+            )
+    except (SiteError, SiteSearchError) as exc:
         click.echo(f"error: the site was not built, {out_dir} is unchanged: {exc}", err=True)
         sys.exit(EXIT_CONTENT)
-    pages = sum(1 for _ in out_dir.rglob("*.html"))
+    finally:
+        progress.close()
     printed = ""
     report = result.print_report
     if report is not None:
         printed = f", {len(report.files)} printable files ({report.rendered} PDFs rendered)"
     click.echo(
-        f"Built {len(handbook.roles)} roles ({pages} pages{printed}) into"
-        f" {_shown(out_dir, project)} in {time.perf_counter() - started:.1f} s"
+        f"Built {len(result.handbook.roles)} roles ({result.pages} pages{printed}) into"
+        f" {_shown(out_dir, project)} in {result.timings['total']:.1f} s"
     )
 
 
 def _output_folder(ctx: click.Context, out: Path | None) -> Path:
     """``--out`` (default: site/ in the project), refused if it holds or lies in the sources."""
-    from generator.outdir import refusal
+    from generator.site.outdir import refusal
 
     project = _open(ctx)
     folder = out or project.root / "site"
@@ -205,13 +215,13 @@ def _output_folder(ctx: click.Context, out: Path | None) -> Path:
 @click.pass_context
 def serve(ctx: click.Context, dev_addr: str | None, printing: bool) -> None:
     """Serve the handbook locally and rebuild on every change to content/ or templates/."""
-    from generator.site import ServeError, SiteError, serve_site
+    from generator.site.publish import SiteError
+    from generator.site.serve import ServeError, serve_site
 
     handbook = _load(ctx)
     _report_warnings(handbook, strict=False)
-    os.environ[PRINT_ENV] = "1" if printing else "0"  # read by the plugin at each rebuild
     try:
-        serve_site(handbook.project, dev_addr)
+        serve_site(handbook.project, dev_addr, printing=printing)
     except ServeError as exc:
         raise click.UsageError(str(exc)) from None
     except SiteError as exc:
@@ -448,7 +458,7 @@ def _check_starter(project: Project, role_id: str, text: str) -> None:
 @click.pass_context
 def render(ctx: click.Context, out: Path) -> None:
     """Write the generated Markdown pages to a folder (no MkDocs involved)."""
-    from generator.outdir import describe
+    from generator.site.outdir import describe
 
     _output_folder(ctx, out)
     handbook = _load(ctx)
@@ -488,9 +498,9 @@ def print_sheet(
     training or pack. Dated checklists with --week, --month or --date; a goal sheet
     made out to someone with --person, --period and --signed.
     """
-    from generator.pdf import PdfError, PdfWriter
-    from generator.printing import PrintTemplates
-    from generator.xlsx import goal_workbook
+    from generator.outputs.pdf import PdfError, PdfWriter
+    from generator.outputs.printing import PrintTemplates
+    from generator.outputs.xlsx import goal_workbook
 
     handbook = _load(ctx)
     try:

@@ -33,10 +33,10 @@ import pytest
 if __name__ == "__main__":  # run as a script: make `tests` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generator.findings import ContentError, Finding
-from generator.handbook import load_handbook
-from generator.project import open_project
-from generator.render import render_pages
+from generator.check import load_handbook
+from generator.read.findings import ContentError, Finding
+from generator.read.project import open_project
+from generator.render.pages import render_pages
 from tests.conftest import MINI_ROLES, TODAY, make_project
 
 BAD = Path(__file__).resolve().parent / "bad"
@@ -360,7 +360,7 @@ def test_a_yaml_file_outside_roles_is_neither_loaded_nor_published(tmp_path: Pat
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files
 
-    from generator.mkdocs_plugin import HandbookPlugin
+    from generator.site.plugin import HandbookPlugin
 
     root = make_project(tmp_path / "p")
     (root / "content" / "notes.yaml").write_text("- 这不是岗位文件\n- [未闭合\n", encoding="utf-8")
@@ -374,7 +374,7 @@ def test_a_yaml_file_outside_roles_is_neither_loaded_nor_published(tmp_path: Pat
     config = load_config(str(root / "mkdocs.yml"))
     plugin = config.plugins["handbook"]
     assert isinstance(plugin, HandbookPlugin)
-    plugin.printing_override = False
+    plugin.config.pages_dir, plugin.config.pages = str(tmp_path / "pages"), list(pages)
     config = plugin.on_config(config)
     files = get_files(config)
     assert {"notes.yaml", "team.yml"} <= {f.src_uri for f in files}

@@ -25,8 +25,10 @@ from playwright.sync_api import Browser, CDPSession, Page
 
 from bench.search import SEARCH_TABLE, SiteServer, search, serve
 from generator.cli import main
-from generator.site_search import Background, index_parts, index_site
+from generator.site.search import Background, index_parts, index_site
 from tests.conftest import REPO, make_project, processes
+
+pytestmark = pytest.mark.slow  # real Chromium
 
 ARTIFACTS = REPO / "test-artifacts"
 

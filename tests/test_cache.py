@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.findings import ContentError
-from generator.handbook import load_handbook
-from generator.project import open_project
+from generator.check import load_handbook
+from generator.read.findings import ContentError
+from generator.read.project import open_project
 from tests.conftest import TODAY
 
 
@@ -67,32 +67,72 @@ def test_findings_about_cached_roles_still_point_at_the_line(project: Path) -> N
 
 
 def test_render_cache_gives_the_same_pages_and_follows_edits(project: Path) -> None:
-    from generator.render import render_pages
+    from generator.render.pages import render_pages
+    from generator.store import BuildState
 
-    cache = project / ".handbook-cache" / "render"
     handbook = load_handbook(open_project(project), today=TODAY)
     fresh = render_pages(handbook)
-    assert render_pages(handbook, cache_dir=cache) == fresh  # filled
-    assert render_pages(handbook, cache_dir=cache) == fresh  # reused
+    state = BuildState(project / ".handbook-cache")
+    assert render_pages(handbook, state=state) == fresh  # filled
+    assert render_pages(handbook, state=state) == fresh  # reused
+    # Reused across processes too: a new state reads the stored pages from disk.
+    assert render_pages(handbook, state=BuildState(project / ".handbook-cache")) == fresh
     # The superior's new title shows on its report's pages although the report is unchanged.
     lead = project / "content/roles/team-lead.yaml"
     lead.write_text(
         lead.read_text("utf-8").replace("title: 销售组长", "title: 销售小组长"), "utf-8"
     )
     edited = load_handbook(open_project(project), today=TODAY)
-    assert render_pages(edited, cache_dir=cache) == render_pages(edited)
-    assert "销售小组长" in render_pages(edited, cache_dir=cache)["roles/sales-rep/index.md"]
+    assert render_pages(edited, state=state) == render_pages(edited)
+    assert "销售小组长" in render_pages(edited, state=state)["roles/sales-rep/index.md"]
     # A template change renders everything again.
     template = project / "templates" / "training.md.j2"
     template.write_text(template.read_text("utf-8") + "\n模板已修改\n", "utf-8")
-    assert "模板已修改" in render_pages(edited, cache_dir=cache)["roles/sales-rep/training.md"]
+    assert "模板已修改" in render_pages(edited, state=state)["roles/sales-rep/training.md"]
+
+
+def test_a_page_is_rendered_again_when_a_field_it_reads_of_another_role_changes(
+    project: Path,
+) -> None:
+    """No list of what pages show of linked roles: what a template reads is recorded.
+
+    A template starts to show the superior's grade; then only the superior changes,
+    and the report's page shows the new grade (it would be served stale from the
+    cache if reuse were decided by a hand-kept list of fields, such as titles)."""
+    from generator.render.pages import render_pages
+    from generator.store import BuildState
+
+    template = project / "templates" / "job_description.md.j2"
+    shown = "{{ handbook.role(role.reports_to).grade }}"
+    template.write_text(
+        template.read_text("utf-8")
+        + f"\n{{% if role.reports_to %}}上级职级：{shown}{{% endif %}}\n",
+        "utf-8",
+    )
+    state = BuildState(project / ".handbook-cache")
+    page = "roles/sales-rep/job-description.md"
+    before = render_pages(load_handbook(open_project(project), today=TODAY), state=state)[page]
+    lead = project / "content/roles/team-lead.yaml"
+    text = lead.read_text("utf-8")
+    grade = next(line for line in text.splitlines() if line.startswith("grade:"))
+    assert f"上级职级：{grade.removeprefix('grade:').strip()}" in before
+    lead.write_text(text.replace(grade, "grade: G9 新职级"), "utf-8")
+    edited = load_handbook(open_project(project), today=TODAY)
+    rendered = render_pages(edited, state=state)
+    assert "上级职级：G9 新职级" in rendered[page]
+    assert rendered == render_pages(edited)
+    # What the report's pages read of other roles is recorded field by field: an edit
+    # of anything else of the superior (its purpose, its duties) leaves them as stored.
+    entry = state.folder("render")
+    _, _, reads, _ = entry.load(entry.entry("sales-rep"))
+    assert set(reads) == {("team-lead", "title"), ("team-lead", "grade")}
 
 
 def test_many_files_are_read_in_parallel_with_the_same_findings(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large handbook's files are parsed by several processes; nothing else changes."""
-    from generator import handbook
+    from generator.read import handbook
 
     roles = project / "content" / "roles"
     text = (roles / "sales-rep.yaml").read_text("utf-8")

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.check import load_handbook
 from generator.cli import main
-from generator.handbook import Handbook, load_handbook
-from generator.project import open_project
+from generator.read.handbook import Handbook
+from generator.read.project import open_project
 from tests.conftest import TODAY
 from tests.test_build import search_words
 
@@ -55,6 +56,7 @@ def test_reporting_lines_connect_the_three_roles(handbook: Handbook) -> None:
     assert handbook.role("sales-representative").reports_to == "sales-director"
 
 
+@pytest.mark.slow
 def test_built_site_finds_sales_director_words(tmp_path: Path) -> None:
     site = tmp_path / "site"
     result = CliRunner().invoke(
@@ -90,6 +92,7 @@ def search_words_of_build(tmp_path: Path, tuning: bool) -> set[str]:
     return search_words(root / "site", "roles/sales-director/")
 
 
+@pytest.mark.slow
 def test_segmentation_tuning_makes_second_halves_of_compounds_searchable(tmp_path: Path) -> None:
     second_halves = {"道德", "竞争", "配置"}  # 职业道德, 公平竞争, 资源配置
     assert second_halves <= search_words_of_build(tmp_path, tuning=True)

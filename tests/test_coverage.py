@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.check import load_handbook
+from generator.check.coverage import coverage
 from generator.cli import main
-from generator.coverage import coverage
-from generator.findings import ContentError
-from generator.handbook import Handbook, load_handbook
-from generator.project import open_project
-from generator.render import render_pages
+from generator.read.findings import ContentError
+from generator.read.handbook import Handbook
+from generator.read.project import open_project
+from generator.render.pages import render_pages
 from tests.conftest import REPO, make_project
 
 # The article's 20 section headings, word for word, in its order.

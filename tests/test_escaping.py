@@ -4,7 +4,7 @@ Hostile values go through the real writers and are read back as a reader meets t
 the site built by MkDocs and opened in Chromium, Markdown as the site's extensions
 render it, the goal workbook read back by openpyxl (and recalculated by LibreOffice in
 test_print.py), PDFs made by WeasyPrint and read by pdftotext and pdfimages. The rule
-these tests hold every format to is written at the top of generator/escape.py.
+these tests hold every format to is written at the top of generator/render/escape.py.
 """
 
 from __future__ import annotations
@@ -28,16 +28,16 @@ from PIL import Image
 from playwright.sync_api import Browser, Page
 
 from bench.search import serve
+from generator.check import load_handbook
 from generator.cli import main
-from generator.escape import escape_markdown, md
-from generator.handbook import load_handbook
-from generator.model import Role
-from generator.pdf import PdfWriter
-from generator.project import open_project
-from generator.render import load_labels
-from generator.scoring import level_points, points, weighted
-from generator.xlsx import goal_workbook
+from generator.outputs.pdf import PdfWriter
+from generator.outputs.xlsx import goal_workbook
+from generator.read.labels import load_labels
+from generator.read.model import Role
+from generator.read.project import open_project
+from generator.render.escape import escape_markdown, md
 from tests.conftest import MINI_ROLES, REPO, make_project
+from tests.scoring import level_points, points, weighted
 from tests.test_print import recalculated
 
 LABELS = load_labels(REPO / "templates", "zh-CN")
@@ -101,6 +101,7 @@ INJECTED = """() => document.querySelectorAll('img[src="x"]').length
   + [...document.querySelectorAll("script")].filter(s => s.textContent.includes("alert")).length"""
 
 
+@pytest.mark.slow
 def test_a_role_title_is_text_on_every_page(site: Path, page: Page) -> None:
     """No page runs script from a role's values; the title reads as written in the
     browser's title bar and in the page's heading."""
@@ -118,6 +119,7 @@ def test_a_role_title_is_text_on_every_page(site: Path, page: Page) -> None:
     assert dialogs == []
 
 
+@pytest.mark.slow
 def test_search_results_show_a_title_as_text(site: Path, page: Page) -> None:
     """The served site's search (Pagefind) puts titles into the result list as HTML."""
     dialogs: list[str] = []
@@ -131,6 +133,7 @@ def test_search_results_show_a_title_as_text(site: Path, page: Page) -> None:
     assert dialogs == []
 
 
+@pytest.mark.slow
 def test_markdown_blocks_at_the_start_of_a_value_show_as_written(site: Path, page: Page) -> None:
     page.goto((site / "roles/team-lead/job-description/index.html").as_uri())
     assert page.locator("article .admonition").count() == 0
@@ -265,6 +268,7 @@ def test_workbook_stores_text_as_text_never_as_formula(tmp_path: Path) -> None:
         assert [c.value for c in sheet[first:last][0]] == LEVELS
 
 
+@pytest.mark.slow
 def test_workbook_of_odd_values_recalculates_without_errors(tmp_path: Path) -> None:
     """LibreOffice shows the formulas of issue 14 as text, scores a target of 0 as
     scoring.py does (no #DIV/0!) and ratings with a comma or quotes by their level."""
@@ -297,6 +301,7 @@ def pdf_text(path: Path) -> str:
     return re.sub(r"[\s\u200b]+", "", out.stdout)
 
 
+@pytest.mark.slow
 def test_a_long_unbroken_word_prints_whole(tmp_path: Path) -> None:
     """A word longer than a line wraps, in a paragraph and in a table cell, and none of it
     is cut off (values may be 1,000 characters long)."""
@@ -342,6 +347,7 @@ def print_folder(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("src", OUTSIDE)
 def test_pdfs_load_no_file_from_outside_the_print_folder(
     print_folder: Path, tmp_path: Path, src: str

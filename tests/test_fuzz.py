@@ -18,9 +18,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.findings import Finding
-from generator.handbook import load_role
-from generator.source import MAX_DEPTH, read_document
+from generator.read.findings import Finding
+from generator.read.handbook import load_role
+from generator.read.source import MAX_DEPTH, read_document
 from tests.conftest import MINI_ROLES
 
 # Hypothesis imports libcst to write a failing example as a patch; under

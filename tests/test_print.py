@@ -15,14 +15,16 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 from PIL import Image
 
+from generator.check import load_handbook
 from generator.cli import main
-from generator.handbook import load_handbook
-from generator.pdf import PdfError, PdfWriter, _local_fetcher
-from generator.project import open_project
-from generator.render import load_labels
-from generator.scoring import level_points, points, weighted
-from generator.xlsx import goal_workbook
+from generator.outputs.pdf import PdfError, PdfWriter, _local_fetcher
+from generator.outputs.xlsx import goal_workbook
+from generator.read.labels import load_labels
+from generator.read.project import open_project
 from tests.conftest import REPO, make_project
+from tests.scoring import level_points, points, weighted
+
+pytestmark = pytest.mark.slow  # PDFs, LibreOffice
 
 
 def run(root: Path, *args: str):  # type: ignore[no-untyped-def]
@@ -361,7 +363,7 @@ def test_markup_in_role_text_prints_literally(tmp_path: Path) -> None:
 
 
 def test_parallel_rendering_writes_the_same_sheets(tmp_path: Path) -> None:
-    from generator.printables import write_printables
+    from generator.outputs.printables import write_printables
 
     handbook = load_handbook(open_project(make_project(tmp_path / "p")))
     serial = write_printables(handbook, tmp_path / "serial", jobs=1)
@@ -373,7 +375,7 @@ def test_parallel_rendering_writes_the_same_sheets(tmp_path: Path) -> None:
 
 
 def test_one_role_edit_renders_only_that_roles_sheets(tmp_path: Path) -> None:
-    from generator.printables import write_printables
+    from generator.outputs.printables import write_printables
 
     root = make_project(tmp_path / "p")
     out = tmp_path / "downloads"

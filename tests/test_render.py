@@ -10,10 +10,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.escape import escape_markdown, md
-from generator.handbook import load_handbook
-from generator.project import open_project
-from generator.render import render_pages
+from generator.check import load_handbook
+from generator.read.project import open_project
+from generator.render.escape import escape_markdown, md
+from generator.render.pages import render_pages
 from tests.conftest import MINI_ROLES, REPO, make_project
 
 GOLDEN = Path(__file__).parent / "golden" / "mini"

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from generator.check import load_handbook
 from generator.cli import main
-from generator.findings import ContentError
-from generator.handbook import load_handbook
-from generator.project import open_project
-from generator.render import render_pages
+from generator.read.findings import ContentError
+from generator.read.project import open_project
+from generator.render.pages import render_pages
 from tests.conftest import MINI_ROLES, TODAY, make_project
 
 LEAD = (MINI_ROLES / "team-lead.yaml").read_text(encoding="utf-8")

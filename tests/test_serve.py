@@ -25,6 +25,8 @@ from click.testing import CliRunner
 from generator.cli import main
 from tests.conftest import processes
 
+pytestmark = pytest.mark.slow  # the real server in a process
+
 TIMEOUT_S = 60
 
 

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import source
-from generator.findings import ContentError, Finding
-from generator.handbook import load_handbook, load_role
-from generator.project import open_project
-from generator.source import SourceError, read_document
+from generator.check import load_handbook
+from generator.read import source
+from generator.read.findings import ContentError, Finding
+from generator.read.handbook import load_role
+from generator.read.project import open_project
+from generator.read.source import SourceError, read_document
 from tests.conftest import TODAY, make_project
 
 MINI = (Path(__file__).parent / "fixtures" / "mini" / "roles" / "team-lead.yaml").read_text(

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.findings import ContentError
-from generator.handbook import load_handbook
-from generator.project import open_project
-from generator.render import render_pages
-from generator.structure import Structure
+from generator.check import load_handbook
+from generator.check.structure import Structure
+from generator.read.findings import ContentError
+from generator.read.project import open_project
+from generator.render.pages import render_pages
 from tests.conftest import MINI_ROLES, make_project
 
 LEAD = (MINI_ROLES / "team-lead.yaml").read_text(encoding="utf-8")

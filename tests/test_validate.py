@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.findings import ContentError, Finding
-from generator.handbook import load_handbook
-from generator.project import open_project
+from generator.check import load_handbook
+from generator.read.findings import ContentError, Finding
+from generator.read.project import open_project
 from tests.conftest import MINI_ROLES, TODAY, make_project
 
 MINI = (MINI_ROLES / "team-lead.yaml").read_text(encoding="utf-8")
@@ -143,7 +143,7 @@ def test_plain_numbers_are_numbers(tmp_path: Path, written: str) -> None:
 
 def test_a_reporting_line_of_any_length_renders(tmp_path: Path) -> None:
     """250 levels: validation warns past the org chart's 20 levels; nothing recurses."""
-    from generator.render import render_pages
+    from generator.render.pages import render_pages
 
     levels = 250
     roles = {}

@@ -14,7 +14,7 @@ site pages (Markdown, HTML)   ``md`` below: every ``{{ }}`` of a page template g
                               its front matter): Material prints the page title in
                               ``<title>`` unescaped, so a title is also given escaped.
 HTML attributes in pages      ``render.html_attribute``
-search results (browser)      ``escapeHTML`` in generator/search_worker.js
+search results (browser)      ``escapeHTML`` in generator/site/search_worker.js
 starter role files (YAML)     ``render.yaml_string``
 printable sheets (PDF)        Jinja's HTML autoescaping (printing.py); WeasyPrint loads
                               files of templates/print only (``pdf._local_fetcher``), and

@@ -22,14 +22,15 @@ import shutil
 import signal
 import subprocess
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
 from markupsafe import escape
 
-from generator.search_fix import search_worker
-from generator.segmentation import search_words
+from generator.site.search_fix import SearchFixError, fix_search_worker, search_worker
+from generator.site.segmentation import search_words
 
 BUNDLE_DIR = "pagefind"
 #: Pages per part of the index. Pagefind's search time grows faster than the
@@ -62,6 +63,10 @@ PART_UNUSED = ("pagefind.js", "wasm.*")
 
 _HEADING = re.compile(r"<h([23])\b[^>]*>(.*?)</h\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+
+
+#: The stage reported to a build's progress.
+SEARCH_STAGE = "search index"
 
 
 class SiteSearchError(Exception):
@@ -294,3 +299,25 @@ def _pagefind() -> Path:
     if path is None:
         raise SiteSearchError("the pagefind_bin_extended package holds no Pagefind binary")
     return Path(path)
+
+
+def index_search(
+    site_dir: Path,
+    language: str,
+    *,
+    pagefind: bool,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> None:
+    """The search step of a build: Pagefind indexes the built site, or Material's own
+    search (built by MkDocs) gets its worker's Chinese query segmentation fixed."""
+    if not pagefind:
+        try:
+            fix_search_worker(site_dir)
+        except SearchFixError as exc:
+            raise SiteSearchError(str(exc)) from None
+        return
+    if progress:
+        progress(SEARCH_STAGE, 0, 1)
+    index_site(site_dir, language)
+    if progress:
+        progress(SEARCH_STAGE, 1, 1)

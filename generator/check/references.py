@@ -9,39 +9,24 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 
-from generator.coverage import artefacts, coverage
-from generator.findings import Finding, Loc
-from generator.model import Framework, Role
-from generator.source import Document, read_document
-from generator.stored import ObjectMemo
-from generator.structure import CHART_LEVELS
-
-
-class SourcedRole:
-    """A validated role and the file it was written in.
-
-    Its parsed document (line and column of every value) is read again only when
-    a finding needs a position: a role from the parse cache comes without it.
-    """
-
-    def __init__(self, role: Role, path: Path, doc: Document | None = None) -> None:
-        self.role = role
-        self.path = path
-        self._doc = doc
-
-    @property
-    def doc(self) -> Document:
-        if self._doc is None:
-            self._doc = read_document(self.path)
-        return self._doc
+from generator.check.coverage import artefacts, coverage
+from generator.check.structure import CHART_LEVELS
+from generator.read.findings import Finding, Loc
+from generator.read.handbook import SourcedRole
+from generator.read.model import Framework, Role
+from generator.store import BuildState, ObjectMemo
 
 
 def check_roles(
-    roles: list[SourcedRole], elsewhere: set[str] | None = None, framework: Framework | None = None
+    roles: list[SourcedRole],
+    elsewhere: set[str] | None = None,
+    framework: Framework | None = None,
+    state: BuildState | None = None,
 ) -> list[Finding]:
-    """Findings for ``roles``; ids in ``elsewhere`` exist but were not loaded."""
+    """Findings for ``roles``; ids in ``elsewhere`` exist but were not loaded. The
+    findings within a role are kept in ``state`` for the same role object."""
+    own = state.memo("own checks") if state else ObjectMemo[list[Finding]]()
     by_id: dict[str, SourcedRole] = {}
     findings: list[Finding] = []
     framework_key = framework.model_dump_json() if framework else None
@@ -52,7 +37,7 @@ def check_roles(
             findings.append(item.doc.finding(("id",), f"role id already used by {other}"))
         else:
             by_id[item.role.id] = item
-        findings.extend(_own_findings(item, framework, framework_key))
+        findings.extend(_own_findings(item, framework, framework_key, own))
     known = set(by_id) | (elsewhere or set())
     for item in roles:
         findings.extend(_check_role_references(item, known))
@@ -60,21 +45,22 @@ def check_roles(
     findings.extend(_check_reporting_depth(by_id))
     findings.extend(_check_cycles(by_id, "reporting line", _superior, ("reports_to",)))
     findings.extend(_check_cycles(by_id, "career path", _next_roles, ("career", "next_roles")))
-    _own.keep(item.role for item in roles)
+    own.keep(item.role for item in roles)
     return findings
 
 
-#: Findings of the checks within one role (a role, its file and the framework decide them).
-_own: ObjectMemo[list[Finding]] = ObjectMemo()
-
-
 def _own_findings(
-    item: SourcedRole, framework: Framework | None, framework_key: str | None
+    item: SourcedRole,
+    framework: Framework | None,
+    framework_key: str | None,
+    memo: ObjectMemo[list[Finding]],
 ) -> list[Finding]:
+    """The checks within one role (the role, its file and the framework decide them)."""
+
     def check() -> list[Finding]:
         return [*_check_within(item), *_check_principles(item, framework)]
 
-    return _own.get(item.role, (item.path, framework_key), check)
+    return memo.get(item.role, (item.path, framework_key), check)
 
 
 def _check_file_name(item: SourcedRole) -> Iterator[Finding]:

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from generator.findings import Finding, Loc
+from generator.read.findings import Finding, Loc
 
 try:  # libyaml is 5-6 times faster; its nodes carry the same marks.
     _BaseLoader: Any = yaml.CSafeLoader

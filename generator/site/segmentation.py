@@ -17,8 +17,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from generator.model import Role
-from generator.pages import write_file
+from generator.read.model import Role
+from generator.store import write_file
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from generator.findings import Finding, Loc
-from generator.source import Document
+from generator.read.findings import Finding, Loc
+from generator.read.source import Document
 
 M = TypeVar("M", bound=BaseModel)
 

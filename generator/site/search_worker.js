@@ -6,7 +6,7 @@
  * It speaks Material's worker protocol (message types SETUP 0, READY 1,
  * QUERY 2, RESULT 3; a result is a list of pages, each a list of documents:
  * the page first, then its sections) and replaces Material's worker file in
- * the built site (generator/site_search.py), which puts the handbook's
+ * the built site (generator/site/search.py), which puts the handbook's
  * language and the folders of the index's further parts in front of it
  * (`const LANGUAGE = "zh"; const PARTS = ["part-2/", …];`). Everything it
  * loads comes from the handbook's own server.

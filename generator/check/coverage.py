@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generator.findings import Loc
-from generator.model import Framework, Role
+from generator.read.findings import Loc
+from generator.read.model import Framework, Role
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,10 @@ def coverage(role: Role, framework: Framework) -> Coverage:
             if tag in by_tag:
                 by_tag[tag].append(artefact)
     return Coverage(role, framework, by_tag)
+
+
+def handbook_coverage(roles: list[Role], framework: Framework | None) -> list[Coverage]:
+    """Principle coverage of the roles that declare the framework."""
+    if framework is None:
+        return []
+    return [coverage(r, framework) for r in roles if r.principle_framework]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.model import Goal, Role
+from generator.read.model import Goal, Role
 
 # Verbs that state a direction, not a metric: "提升客户满意度" says what to do, not what to count.
 VAGUE_VERBS = (

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.project import CONFIG_FILE, Project
-from generator.site import MKDOCS_CONFIG
+from generator.read.project import CONFIG_FILE, MKDOCS_CONFIG, Project
 
 ADVICE = (
     "an output folder must not hold the project's sources or lie inside them"

@@ -12,11 +12,11 @@ import functools
 from collections.abc import Iterator
 from datetime import date
 
-from generator.check import SourcedRole
-from generator.findings import Finding
-from generator.model import Role
-from generator.smart import smart, stretch_percent
-from generator.stored import ObjectMemo
+from generator.check.smart import smart, stretch_percent
+from generator.read.findings import Finding
+from generator.read.handbook import SourcedRole
+from generator.read.model import Role
+from generator.store import BuildState, ObjectMemo
 
 SMART_MESSAGES = {
     "vague_metric": "Specific: the metric starts with a verb such as 提升 or 加强; name what is"
@@ -29,11 +29,16 @@ SMART_MESSAGES = {
 }
 
 
-def review_roles(roles: list[SourcedRole], max_stretch: float, today: date) -> list[Finding]:
+def review_roles(
+    roles: list[SourcedRole], max_stretch: float, today: date, state: BuildState | None = None
+) -> list[Finding]:
+    """Warnings on how well each role is written; what the review of a role found (the
+    role, its file and the stretch limit decide it) is kept in ``state``."""
+    reviewed = state.memo("reviews") if state else ObjectMemo[list[Finding]]()
     findings: list[Finding] = []
     for item in roles:
         review = functools.partial(_review, item, max_stretch)
-        findings.extend(_reviewed.get(item.role, (item.path, max_stretch), review))
+        findings.extend(reviewed.get(item.role, (item.path, max_stretch), review))
         stale = review_due(item.role)
         if stale < today:
             owner = item.role.document.owner
@@ -44,12 +49,8 @@ def review_roles(roles: list[SourcedRole], max_stretch: float, today: date) -> l
                     severity="warning",
                 )
             )
-    _reviewed.keep(item.role for item in roles)
+    reviewed.keep(item.role for item in roles)
     return findings
-
-
-#: What the review of a role found (the role, its file and the stretch limit decide it).
-_reviewed: ObjectMemo[list[Finding]] = ObjectMemo()
 
 
 def _review(item: SourcedRole, max_stretch: float) -> list[Finding]:

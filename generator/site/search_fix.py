@@ -37,7 +37,7 @@ def fix_search_worker(site_dir: Path) -> None:
         return
     if code.count(BROKEN) != 1:
         raise SearchFixError(
-            f"{worker.name} is not the search worker generator/search_fix.py was written for:"
+            f"{worker.name} is not the search worker generator/site/search_fix.py was written for:"
             " check whether Material still drops the last word of Chinese queries"
         )
     worker.write_text(code.replace(BROKEN, FIXED), encoding="utf-8")

@@ -16,11 +16,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from generator.handbook import Handbook
-from generator.model import Checklist, Role
-from generator.periods import Period
-from generator.render import load_labels, num
-from generator.sheets import Sheet
+from generator.read.handbook import Handbook
+from generator.read.labels import load_labels
+from generator.read.model import Checklist, Role
+from generator.read.periods import Period
+from generator.render.pages import num
+from generator.render.sheets import Sheet
 
 PRINT_DIR = "print"
 STYLESHEET = "print.css"

@@ -8,7 +8,6 @@ built by a template helper (links, numbers), and undefined names are errors.
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -16,15 +15,16 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from generator import structure
-from generator.escape import md
-from generator.findings import ContentError
-from generator.handbook import Handbook
-from generator.model import Role
-from generator.render_cache import RenderCache
-from generator.sheets import downloads_folder, role_sheets
-from generator.smart import smart
-from generator.source import SourceError, read_document
+from generator.check.coverage import handbook_coverage
+from generator.check.smart import smart
+from generator.check.structure import Structure
+from generator.read.handbook import Handbook
+from generator.read.labels import load_labels
+from generator.read.model import Role
+from generator.render.cache import Read, Recorded, RecordingHandbook, RenderCache
+from generator.render.escape import md
+from generator.render.sheets import downloads_folder, role_sheets
+from generator.store import BuildState
 
 # Pages of a role, in reading order: (file name, template, the Role field it needs).
 ROLE_PAGES = (
@@ -66,41 +66,50 @@ def role_pages(role: Role) -> list[tuple[str, str]]:
 
 
 def render_pages(
-    handbook: Handbook, *, downloads: bool = False, cache_dir: Path | None = None
+    handbook: Handbook, *, downloads: bool = False, state: BuildState | None = None
 ) -> dict[str, str]:
     """Render every page of the handbook, in a stable order.
 
     With ``downloads``, role pages link the printable sheets (which the caller
-    publishes under ``roles/<id>/downloads/``). With ``cache_dir``, a role's pages
-    are rendered again only when something they show changed.
+    publishes under ``roles/<id>/downloads/``). With ``state``, a role's pages are
+    rendered again only when something they read changed (see
+    :mod:`generator.render.cache`), and templates are compiled once for all builds.
     """
-    cache = RenderCache(cache_dir, handbook, downloads) if cache_dir else None
-    env = _environment(handbook.project.templates_dir)
-    labels = load_labels(handbook.project.templates_dir, handbook.project.settings.language)
+    templates_dir = handbook.project.templates_dir
+    if state is None:
+        env, cache = make_environment(templates_dir), None
+    else:
+        env = state.kept("templates", templates_dir, lambda: make_environment(templates_dir))
+        cache = RenderCache(state, handbook, downloads)
     common = {
-        "handbook": handbook,
         "settings": handbook.project.settings,
-        "L": labels,
-        "structure": structure.Structure(handbook.roles),
+        "L": load_labels(templates_dir, handbook.project.settings.language),
         "downloads": downloads,
     }
     pages: dict[str, str] = {}
+    site = {"handbook": handbook, "structure": Structure(handbook.roles), **common}
     for path, template in SITE_PAGES.items():
-        pages[path] = _render(env, template, page=path, **common)
+        pages[path] = _render(env, template, page=path, **site)
     for role in handbook.roles:
         stored = cache.get(role) if cache else None
         if stored is not None:
             pages.update(stored)
             continue
+        reads: set[Read] = set()
+        seen = {
+            "handbook": RecordingHandbook(handbook, reads),
+            "structure": Recorded(site["structure"], reads, "structure"),
+            **common,
+        }
         own = {
             role_page(role.id, name): _render(
-                env, template, page=role_page(role.id, name), role=role, **common
+                env, template, page=role_page(role.id, name), role=role, **seen
             )
             for name, template in role_pages(role)
         }
         pages.update(own)
         if cache:
-            cache.put(role, own)
+            cache.put(role, own, reads)
     if cache:
         cache.prune()
     return pages
@@ -111,14 +120,9 @@ def _render(env: jinja2.Environment, template: str, **context: Any) -> str:
     return text.rstrip("\n") + "\n"
 
 
-@functools.cache
-def _environment(templates_dir: Path) -> jinja2.Environment:
-    """The environment of ``templates_dir``, kept for the process: a template is
-    compiled once and again only when its file changes (Jinja checks each use)."""
-    return make_environment(templates_dir)
-
-
 def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """The Jinja environment of ``templates_dir``: a template is compiled at its first
+    use and again only when its file changes (Jinja checks at each use)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         undefined=jinja2.StrictUndefined,
@@ -140,6 +144,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["sheets"] = role_sheets
     env.globals["download"] = download_page
     env.globals["smart"] = smart
+    env.globals["coverage"] = handbook_coverage
     return env
 
 
@@ -208,15 +213,3 @@ def _relative(target: str, start: str) -> str:
     while common < min(len(to), len(here)) and to[common] == here[common]:
         common += 1
     return "/".join([".."] * (len(here) - common) + list(to[common:])) or "."
-
-
-def load_labels(templates_dir: Path, language: str) -> dict[str, Any]:
-    """The labels catalogue for ``language`` (``templates/labels/<language>.yaml``)."""
-    path = templates_dir / "labels" / f"{language}.yaml"
-    try:
-        doc = read_document(path)
-    except SourceError as exc:
-        raise ContentError([exc.finding]) from None
-    if not isinstance(doc.data, dict):
-        raise ContentError([doc.finding((), "expected a mapping of labels")])
-    return doc.data

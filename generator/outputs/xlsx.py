@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
-from generator.model import Goal, Role
+from generator.read.model import Goal, Role
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell

@@ -9,35 +9,44 @@ which are slugs, but a path that would leave the folder is refused anyway.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-#: What this process last wrote or found in each page file, by folder and page:
-#: (text, file, modification time). A page whose text and file are as they were
-#: is not read again to compare.
-_known: dict[tuple[Path, str], tuple[str, Path, int]] = {}
-#: The pages this process last wrote to each folder.
-_listed: dict[Path, set[str]] = {}
+from generator.store import BuildState, write_file
 
 
-def write_pages(pages: dict[str, str], out_dir: Path, *, prune: bool = True) -> list[str]:
+@dataclass
+class WrittenPages:
+    """What a build last wrote or found in the page files of one folder: (text, file,
+    modification time) by page, so a page whose text and file are as they were is not
+    read again; and the list of pages, so an unchanged list needs no scan for stale files."""
+
+    known: dict[str, tuple[str, Path, int]] = field(default_factory=dict)
+    listed: set[str] | None = None
+
+
+def write_pages(
+    pages: dict[str, str], out_dir: Path, *, prune: bool = True, state: BuildState | None = None
+) -> list[str]:
     """Write ``pages`` under ``out_dir``; return the paths whose text changed."""
     out_dir.mkdir(parents=True, exist_ok=True)
     root = out_dir.resolve()
+    written = state.kept("written pages", root, WrittenPages) if state else WrittenPages()
     changed: list[str] = []
     for rel, text in pages.items():
-        known = _known.get((root, rel))
+        known = written.known.get(rel)
         if known is not None and known[0] == text and _modified(known[1]) == known[2]:
             continue
         target = safe_join(root, rel)
         if write_file(target, text.encode("utf-8")):
             changed.append(rel)
-        _known[(root, rel)] = (text, target, _modified(target))
+        written.known[rel] = (text, target, _modified(target))
     # The same pages as last time in this folder (serve's rebuilds): nothing to remove.
-    if prune and _listed.get(root) != set(pages):
+    if prune and written.listed != set(pages):
         remove_stale(root, {safe_join(root, rel) for rel in pages})
-        for key in [key for key in _known if key[0] == root and key[1] not in pages]:
-            del _known[key]
-    _listed[root] = set(pages)
+        for rel in [rel for rel in written.known if rel not in pages]:
+            del written.known[rel]
+    written.listed = set(pages)
     return changed
 
 
@@ -46,17 +55,6 @@ def _modified(path: Path) -> int:
         return os.stat(path).st_mtime_ns
     except OSError:
         return -1
-
-
-def write_file(target: Path, data: bytes) -> bool:
-    """Write ``data`` unless the file already holds it; True when it was written."""
-    if target.is_file() and target.read_bytes() == data:
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
-    return True
 
 
 def safe_join(root: Path, rel: str) -> Path:

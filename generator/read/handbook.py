@@ -1,8 +1,9 @@
-"""Loading a whole handbook: every role file read, validated and cross-checked.
+"""Reading a handbook: every role file read and validated, with its findings.
 
-``load_handbook`` is the front half of the pipeline and knows nothing about
-rendering or publishing. It collects all findings of all files before it
-gives up, so one run shows every mistake.
+``read_roles`` is the first stage of the pipeline: it reads the role files (from
+the parse cache where their bytes are unchanged) and collects the findings of
+every file, so one run shows every mistake. The checks across roles are the next
+stage (:mod:`generator.check`), which makes the :class:`Handbook`.
 """
 
 from __future__ import annotations
@@ -16,20 +17,15 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import ClassVar
 
-from generator import source, validate
-from generator.check import SourcedRole, check_roles
-from generator.coverage import Coverage, coverage
-from generator.findings import ContentError, Finding
-from generator.model import Framework, Role
-from generator.project import ROLE_SUFFIXES, Project
-from generator.review import review_roles
-from generator.source import Document, SourceError, parse_document, read_document, read_file
-from generator.stored import PickleFolder
-from generator.validate import validate_document
+from generator.read import source, validate
+from generator.read.findings import Finding
+from generator.read.model import Framework, Role
+from generator.read.project import ROLE_SUFFIXES, Project
+from generator.read.source import Document, SourceError, parse_document, read_document, read_file
+from generator.read.validate import validate_document
+from generator.store import BuildState
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,12 +42,6 @@ class Handbook:
     def _by_id(self) -> dict[str, Role]:
         return {role.id: role for role in self.roles}
 
-    def coverage(self) -> list[Coverage]:
-        """Principle coverage of the roles that declare the framework."""
-        if self.framework is None:
-            return []
-        return [coverage(r, self.framework) for r in self.roles if r.principle_framework]
-
     @property
     def departments(self) -> dict[str, list[Role]]:
         """Roles grouped by department, in order of first appearance by role id."""
@@ -61,20 +51,47 @@ class Handbook:
         return grouped
 
 
-def load_handbook(
-    project: Project, paths: list[Path] | None = None, today: date | None = None
-) -> Handbook:
-    """Load the project's roles (or just ``paths``); raise ContentError on any error.
+class SourcedRole:
+    """A validated role and the file it was written in.
 
-    ``today`` (default: the current date) decides which roles are overdue for review.
+    Its parsed document (line and column of every value) is read again only when
+    a finding needs a position: a role from the parse cache comes without it.
     """
+
+    def __init__(self, role: Role, path: Path, doc: Document | None = None) -> None:
+        self.role = role
+        self.path = path
+        self._doc = doc
+
+    @property
+    def doc(self) -> Document:
+        if self._doc is None:
+            self._doc = read_document(self.path)
+        return self._doc
+
+
+@dataclass
+class Reading:
+    """What reading found: the valid roles, the principle framework, the findings of
+    each file, and the ids of roles that exist but were not read (other files, or
+    files with errors), to which references are not reported as missing."""
+
+    roles: list[SourcedRole]
+    framework: Framework | None
+    findings: list[Finding]
+    elsewhere: set[str]
+
+
+def read_roles(
+    project: Project, paths: list[Path] | None = None, state: BuildState | None = None
+) -> Reading:
+    """Read the project's role files (or just ``paths``) and the principle framework."""
+    state = state or BuildState(project.cache_dir)
     all_files = project.role_files()
-    cache = RoleCache(project.cache_dir / "roles")
+    cache = RoleCache(state)
     files = all_files if paths is None else paths
     framework, findings = load_framework(project)
     sourced: list[SourcedRole] = []
-    # Ids that exist but are not loaded (other files, or files with errors):
-    # references to them are not reported as missing.
     elsewhere: set[str] = set()
     if paths is not None:
         chosen = {file_key(p) for p in files}
@@ -95,17 +112,9 @@ def load_handbook(
             sourced.append(role)
         else:
             elsewhere.add(path.stem)
-    findings.extend(check_roles(sourced, elsewhere, framework))
-    settings = project.settings
-    findings.extend(
-        review_roles(sourced, settings.smart_max_stretch_percent, today or date.today())
-    )
     if paths is None:
         cache.prune()
-    if any(f.severity == "error" for f in findings):
-        raise ContentError(findings, project.root)
-    roles = sorted((s.role for s in sourced), key=lambda r: r.id)
-    return Handbook(project=project, roles=roles, framework=framework, warnings=findings)
+    return Reading(sourced, framework, findings, elsewhere)
 
 
 def load_framework(project: Project) -> tuple[Framework | None, list[Finding]]:
@@ -212,20 +221,21 @@ SETTLED_NS = 2_000_000_000
 class RoleCache:
     """Validated roles pickled by the hash of their file's bytes (and of the model).
 
-    The process remembers which entry each file had, by the file's modification
-    time, size and inode, so a build in the same process (``handbook serve``)
-    reads and hashes only the files that changed since (racy-git style, a file
-    modified within the last two seconds is always read).
+    The build state remembers which entry each file had, by the file's modification
+    time, size and inode, so a build with the same state (``handbook serve``) reads
+    and hashes only the files that changed since (racy-git style, a file modified
+    within the last two seconds is always read).
     """
 
-    _seen: ClassVar[dict[Path, tuple[tuple[int, int, int], str]]] = {}
+    def __init__(self, state: BuildState) -> None:
+        self.store = state.folder("roles")
+        self._seen: dict[Path, tuple[tuple[int, int, int], str]] = state.kept(
+            "role files seen", None, dict
+        )
+        self._model = state.kept("model fingerprint", None, _model_fingerprint)
 
-    def __init__(self, folder: Path) -> None:
-        self.store = PickleFolder(folder)
-
-    @staticmethod
-    def _name(raw: bytes) -> str:
-        return hashlib.sha256(raw + _model_fingerprint()).hexdigest()
+    def _name(self, raw: bytes) -> str:
+        return hashlib.sha256(raw + self._model).hexdigest()
 
     def get(self, raw: bytes) -> Role | None:
         return self._load(self._name(raw))
@@ -283,7 +293,6 @@ def load_role(
     return SourcedRole(valid, path, doc), findings
 
 
-@functools.cache
 def _model_fingerprint() -> bytes:
     """Changes with the role model and with how files are read and validated,
     so roles cached by an older version are read again."""

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.model import Role
-from generator.periods import Period
+from generator.read.model import Role
+from generator.read.periods import Period
 
 SheetKind = Literal["checklist", "goals", "job-description", "training", "pack"]
 DOCUMENTS: tuple[SheetKind, ...] = ("job-description", "goals", "training")

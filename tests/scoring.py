@@ -6,7 +6,7 @@ the workbook and compare it with these functions.
 
 from __future__ import annotations
 
-from generator.model import Goal
+from generator.read.model import Goal
 
 
 def achievement(goal: Goal, actual: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from generator.model import CareerStep, Role
+from generator.read.model import CareerStep, Role
 
 #: Levels the org chart shows: the roles of a longer reporting line are all shown at the
 #: last level (a list nested much deeper exhausts Python-Markdown's recursion when the

@@ -12,17 +12,16 @@ from typing import Literal
 
 from pydantic import Field
 
-from generator.findings import ContentError
-from generator.model import Strict, Text
-from generator.source import DEFAULT_MAX_BYTES, SourceError, read_document
-from generator.validate import validate_document
+from generator.read.findings import ContentError
+from generator.read.model import Strict, Text
+from generator.read.source import DEFAULT_MAX_BYTES, SourceError, read_document
+from generator.read.validate import validate_document
 
 CONFIG_FILE = "handbook.yml"
+#: The site's configuration (MkDocs).
+MKDOCS_CONFIG = "mkdocs.yml"
 #: How the names of role files end.
 ROLE_SUFFIXES = (".yaml", ".yml")
-#: Environment variable overriding the `print` setting ("0" or "1"): `handbook serve`
-#: sets it, since MkDocs' server builds with a configuration it loads itself.
-PRINT_ENV = "HANDBOOK_PRINT"
 
 
 class Settings(Strict):

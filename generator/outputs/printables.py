@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import xlsx
-from generator.handbook import Handbook
-from generator.pages import remove_stale, safe_join, write_file
-from generator.pdf import PdfWriter, require_cjk_font
-from generator.printing import PrintTemplates, SheetRequest
-from generator.sheets import WORKBOOK, downloads_folder, role_sheets
-from generator.xlsx import goal_workbook
+from generator.outputs import xlsx
+from generator.outputs.pdf import PdfWriter, require_cjk_font
+from generator.outputs.printing import PrintTemplates, SheetRequest
+from generator.outputs.xlsx import goal_workbook
+from generator.read.handbook import Handbook
+from generator.render.sheets import WORKBOOK, downloads_folder, role_sheets
+from generator.render.write import remove_stale, safe_join
+from generator.store import write_file
 
 MANIFEST = ".manifest.json"
 

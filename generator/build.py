@@ -1,0 +1,109 @@
+"""The build: the handbook's pipeline, one step a line.
+
+    open project → load (read, check) → render → write pages → printables
+        → site (MkDocs) → search → publish
+
+``handbook build`` and the benchmark call :func:`build`; ``handbook serve``
+(:mod:`generator.site.serve`) runs the same steps at every edit with one build
+state kept for all of them. Each step is a plain call of the stage that does it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from generator.check import load_handbook
+from generator.outputs import StageProgress, generate
+from generator.outputs.printables import PrintReport
+from generator.read.handbook import Handbook
+from generator.read.project import Project
+from generator.site.plugin import LONG_BUILD_PAGES
+from generator.site.publish import build_site, publish, staged, uses_pagefind
+from generator.site.search import index_search
+from generator.store import BuildState
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    printing: bool | None = None  # None: the `print` setting of handbook.yml
+    offline: bool = False  # a site to open from a file share (file://)
+    jobs: int | None = None  # processes rendering PDFs (None: one per core)
+    today: date | None = None  # decides which roles are overdue for review
+
+
+@dataclass
+class BuildResult:
+    handbook: Handbook
+    print_report: PrintReport | None  # None when printing was off
+    pages: int  # HTML pages published
+    #: Seconds by step: "load", "render", "write", "print", "site", "search", "publish",
+    #: and "total".
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def build(
+    project: Project,
+    out_dir: Path,
+    options: BuildOptions = BuildOptions(),
+    state: BuildState | None = None,
+    *,
+    progress: StageProgress | None = None,
+    loaded: Callable[[Handbook], None] | None = None,
+) -> BuildResult:
+    """Build the handbook into ``out_dir``, which is replaced only when every step
+    succeeded. Raises ContentError (content), SiteError (MkDocs, the output folder).
+    ``loaded`` is told the handbook as soon as it is loaded (its warnings)."""
+    state = state or BuildState(project.cache_dir)
+    printing = project.settings.print if options.printing is None else options.printing
+    timings = Timings()
+    with timings("load"):
+        handbook = load_handbook(project, today=options.today, state=state)
+    if loaded is not None:
+        loaded(handbook)
+    generated = generate(handbook, state, printing=printing, jobs=options.jobs, progress=progress)
+    timings.update(generated.timings)
+    pagefind = uses_pagefind(project, options.offline)
+    long_build = len(generated.pages) >= LONG_BUILD_PAGES
+    with staged(project, out_dir) as site_dir:
+        with timings("site"):
+            site = build_site(
+                project,
+                generated,
+                site_dir,
+                handbook.roles,
+                offline=options.offline,
+                progress=progress if long_build else None,
+            )
+        with timings("search"):
+            index_search(
+                site.folder,
+                site.language,
+                pagefind=pagefind,
+                progress=progress if long_build else None,
+            )
+        pages = sum(1 for _ in site_dir.rglob("*.html"))
+        with timings("publish"):
+            publish(site_dir, out_dir)
+    return BuildResult(handbook, generated.printables, pages, timings.total())
+
+
+class Timings(dict[str, float]):
+    """Seconds by step, measured with ``with timings("step"): ...``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started = time.perf_counter()
+
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        self[step] = time.perf_counter() - started
+
+    def total(self) -> dict[str, float]:
+        return {**self, "total": time.perf_counter() - self._started}

@@ -1,0 +1,46 @@
+"""Checking: the findings across roles, and the handbook they leave.
+
+``load_handbook`` runs the two front stages, reading (:mod:`generator.read`) and
+checking (references, reporting lines and career paths, principle coverage, the
+review of each role's goals and training), and raises :class:`ContentError` with
+every finding when any is an error.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from generator.check.references import check_roles
+from generator.check.review import review_roles
+from generator.read.findings import ContentError
+from generator.read.handbook import Handbook, read_roles
+from generator.read.project import Project
+from generator.store import BuildState
+
+
+def load_handbook(
+    project: Project,
+    paths: list[Path] | None = None,
+    today: date | None = None,
+    state: BuildState | None = None,
+) -> Handbook:
+    """Read and check the project's roles (or just ``paths``); raise ContentError on any
+    error. ``today`` (default: the current date) decides which roles are overdue for
+    review; ``state`` keeps what a later load may reuse."""
+    state = state or BuildState(project.cache_dir)
+    reading = read_roles(project, paths, state)
+    findings = [
+        *reading.findings,
+        *check_roles(reading.roles, reading.elsewhere, reading.framework, state),
+        *review_roles(
+            reading.roles,
+            project.settings.smart_max_stretch_percent,
+            today or date.today(),
+            state,
+        ),
+    ]
+    if any(f.severity == "error" for f in findings):
+        raise ContentError(findings, project.root)
+    roles = sorted((s.role for s in reading.roles), key=lambda r: r.id)
+    return Handbook(project=project, roles=roles, framework=reading.framework, warnings=findings)

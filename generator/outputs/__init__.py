@@ -1,0 +1,66 @@
+"""Outputs: what the handbook generates from a checked handbook, into the cache folder.
+
+``generate`` renders the pages (Markdown, for the site) and writes them, then the
+printable sheets (PDF, XLSX) when printing is on. Files are rewritten only when
+their bytes change, so later stages (MkDocs' dirty builds, rsync) skip the rest.
+A new printable goes in :mod:`generator.outputs.printables` (one sheet kind) and
+its template in ``templates/print/``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.outputs.printables import PrintReport, write_printables
+from generator.read.handbook import Handbook
+from generator.render.pages import render_pages
+from generator.render.write import write_pages
+from generator.store import BuildState
+
+#: Told how far a slow stage is: (stage, done, total).
+StageProgress = Callable[[str, int, int], None]
+SHEETS_STAGE = "printable sheets (roles)"
+
+
+@dataclass
+class Generated:
+    """The generated files: pages (site paths of Markdown files under ``pages_dir``) and
+    printables (site paths of files under ``downloads_dir``; None when printing is off)."""
+
+    pages_dir: Path
+    pages: list[str]
+    downloads_dir: Path
+    printables: PrintReport | None
+    #: Seconds of each step: "render", "write", "print".
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def generate(
+    handbook: Handbook,
+    state: BuildState,
+    *,
+    printing: bool,
+    jobs: int | None = None,
+    progress: StageProgress | None = None,
+) -> Generated:
+    """Render and write the pages, then (with ``printing``) the printable sheets."""
+    started = time.perf_counter()
+    pages = render_pages(handbook, downloads=printing, state=state)
+    rendered = time.perf_counter()
+    pages_dir = state.cache_dir / "pages"
+    write_pages(pages, pages_dir, state=state)
+    written = time.perf_counter()
+    downloads_dir = state.cache_dir / "downloads"
+    printables = None
+    if printing:
+        sheets = (lambda done, total: progress(SHEETS_STAGE, done, total)) if progress else None
+        printables = write_printables(handbook, downloads_dir, progress=sheets, jobs=jobs)
+    timings = {
+        "render": rendered - started,
+        "write": written - rendered,
+        "print": time.perf_counter() - written,
+    }
+    return Generated(pages_dir, list(pages), downloads_dir, printables, timings)

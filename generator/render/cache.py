@@ -1,0 +1,143 @@
+"""Reusing a role's rendered pages while nothing they read has changed.
+
+While a role's pages render, the handbook they are given records what they read
+beyond the role itself: which fields of which other roles (a superior's title, a
+next role's grade), or the handbook as a whole (a page that lists every role). The
+pages are stored with that record. A later build reuses them when the role, the
+templates and labels, the settings and the rendering code are the same, and every
+recorded read gives what it gave then. Reuse follows from what the templates read,
+so a template that starts to show another field of a linked role is correct at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import generator.check
+import generator.read
+import generator.render
+from generator.read.handbook import Handbook
+from generator.read.model import Role
+from generator.store import BuildState
+
+#: A read of the handbook as a whole (every role), in place of a role id.
+WHOLE = "*"
+#: What one read is: (role id or WHOLE, the attribute read).
+Read = tuple[str, str]
+#: The code whose changes change the pages (not the CLI, nor the site or the printables).
+RENDERING_CODE = (generator.read, generator.check, generator.render)
+
+
+class RecordingHandbook:
+    """The handbook as a role's templates see it: every read of another role's field,
+    and of anything handbook-wide, is noted in ``reads``."""
+
+    def __init__(self, handbook: Handbook, reads: set[Read]) -> None:
+        self._handbook = handbook
+        self._reads = reads
+
+    def role(self, role_id: str) -> RecordingRole:
+        return RecordingRole(self._handbook.role(role_id), self._reads)
+
+    def __getattr__(self, name: str) -> Any:
+        self._reads.add((WHOLE, name))
+        return getattr(self._handbook, name)
+
+
+class RecordingRole:
+    """A role whose attributes, when read, are noted in ``reads``."""
+
+    def __init__(self, role: Role, reads: set[Read]) -> None:
+        self._role = role
+        self._reads = reads
+
+    def __getattr__(self, name: str) -> Any:
+        self._reads.add((self._role.id, name))
+        return getattr(self._role, name)
+
+
+class Recorded:
+    """Any object worked out from the whole handbook (the organisation's structure):
+    reading it is a read of the whole handbook."""
+
+    def __init__(self, value: object, reads: set[Read], name: str) -> None:
+        self._value = value
+        self._reads = reads
+        self._name = name
+
+    def __getattr__(self, name: str) -> Any:
+        self._reads.add((WHOLE, self._name))
+        return getattr(self._value, name)
+
+
+class RenderCache:
+    def __init__(self, state: BuildState, handbook: Handbook, downloads: bool) -> None:
+        self.store = state.folder("render")
+        self.handbook = handbook
+        self.fingerprints = state.memo("role fingerprints")
+        self.context = _context_hash(handbook, downloads)
+        self._whole: bytes | None = None
+
+    def get(self, role: Role) -> dict[str, str] | None:
+        stored = self.store.load(self.store.entry(role.id))
+        if not isinstance(stored, tuple) or len(stored) != 4:
+            return None
+        context, own, reads, pages = stored
+        if context != self.context or own != self._fingerprint(role):
+            return None
+        if any(self._digest(read) != digest for read, digest in reads.items()):
+            return None
+        return pages if isinstance(pages, dict) else None
+
+    def put(self, role: Role, pages: dict[str, str], reads: set[Read]) -> None:
+        digests = {read: self._digest(read) for read in reads}
+        entry = self.store.entry(role.id)
+        self.store.store(entry, (self.context, self._fingerprint(role), digests, pages))
+
+    def prune(self) -> None:
+        self.store.prune()
+        self.fingerprints.keep(self.handbook.roles)
+
+    def _fingerprint(self, role: Role) -> bytes:
+        value: bytes = self.fingerprints.get(
+            role, None, lambda: hashlib.sha256(role.model_dump_json().encode()).digest()
+        )
+        return value
+
+    def _digest(self, read: Read) -> bytes:
+        """What ``read`` gives now, as a hash (a missing role gives a hash of its own)."""
+        role_id, name = read
+        if role_id == WHOLE:
+            return self._whole_handbook()
+        try:
+            role = self.handbook.role(role_id)
+        except KeyError:
+            return b"missing"
+        if name in Role.model_fields:
+            return hashlib.sha256(role.model_dump_json(include={name}).encode()).digest()
+        return self._fingerprint(role)  # worked out from the role: all of it counts
+
+    def _whole_handbook(self) -> bytes:
+        if self._whole is None:
+            digest = hashlib.sha256()
+            for role in self.handbook.roles:
+                digest.update(self._fingerprint(role))
+            framework = self.handbook.framework
+            digest.update(framework.model_dump_json().encode() if framework else b"")
+            self._whole = digest.digest()
+        return self._whole
+
+
+def _context_hash(handbook: Handbook, downloads: bool) -> bytes:
+    """Settings, templates and labels, and the code that renders."""
+    digest = hashlib.sha256(handbook.project.settings.model_dump_json().encode())
+    digest.update(b"downloads" if downloads else b"no downloads")
+    folders = [handbook.project.templates_dir]
+    folders += [Path(package.__file__ or "").parent for package in RENDERING_CODE]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix != ".pyc":
+                digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()

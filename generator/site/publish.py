@@ -26,9 +26,11 @@ from generator.read.model import Role
 from generator.read.project import MKDOCS_CONFIG, Project
 from generator.site.outdir import describe, refusal
 from generator.site.segmentation import tune_segmentation
+from generator.store import BuildState
 
 OFFLINE_PLUGIN = "material/offline"
 SITEMAP = "sitemap.xml"
+NOT_FOUND = "404.html"
 #: Told how far a slow stage is: (stage, done, total).
 StageProgress = Callable[[str, int, int], None]
 
@@ -61,11 +63,14 @@ def build_site(
     offline: bool = False,
     progress: StageProgress | None = None,
     serve_url: str | None = None,
+    state: BuildState | None = None,
 ) -> Site:
     """Build the site into ``site_dir`` with MkDocs (SiteError if MkDocs refuses).
 
     ``offline`` makes a site to open from a file share; ``serve_url`` makes a preview
-    for ``handbook serve`` (a dirty build: only pages whose files changed, no sitemap).
+    for ``handbook serve`` (a dirty build: only pages whose files changed, no sitemap,
+    the 404 page of the first build), whose theme templates are compiled once and kept
+    in ``state``.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -101,6 +106,12 @@ def build_site(
         if serve_url is not None:
             config.site_url = serve_url
             config.theme.static_templates.discard(SITEMAP)  # a preview: no sitemap
+            if (site_dir / NOT_FOUND).is_file():
+                config.theme.static_templates.discard(NOT_FOUND)
+        if state is not None:
+            theme = config.theme
+            env = state.kept("theme templates", tuple(theme.dirs), theme.get_env)
+            theme.get_env = lambda: env  # type: ignore[method-assign]
         build(config, serve_url=serve_url, dirty=serve_url is not None)
     except MkDocsException as exc:
         raise SiteError(str(exc)) from None

@@ -70,7 +70,7 @@ def serve_site(project: Project, dev_addr: str | None, *, printing: bool = False
         builder=serving.rebuild, host=host, port=port, root=str(site_dir), mount_path=mount
     )
     server.error_handler = lambda code: _error_page(site_dir, code)
-    preview = Preview(server, serving.rebuild)
+    Preview(server, serving.rebuild)  # the server keeps it: its builder and its app
     try:
         try:
             serving.rebuild()
@@ -92,7 +92,6 @@ def serve_site(project: Project, dev_addr: str | None, *, printing: bool = False
             raise ServeError(_cannot_listen(host, port, exc)) from None
         raise SiteError(f"{exc.strerror}: {exc.filename}" if exc.filename else str(exc)) from None
     finally:
-        del preview
         serving.stop()
         shutil.rmtree(site_dir, ignore_errors=True)
 
@@ -108,6 +107,7 @@ class Serving:
         self.printing = printing
         self.state = BuildState(project.cache_dir)
         self.search = SearchJob()
+        self._generated: list[str] = []
         self._built: frozenset[Path] = frozenset()
 
     def rebuild(self) -> None:
@@ -118,7 +118,12 @@ class Serving:
             handbook = load_handbook(self.project, state=self.state)
             generated = generate(handbook, self.state, printing=self.printing)
             site = build_site(
-                self.project, generated, self.site_dir, handbook.roles, serve_url=self.serve_url
+                self.project,
+                generated,
+                self.site_dir,
+                handbook.roles,
+                serve_url=self.serve_url,
+                state=self.state,
             )
         except BaseException:
             self.search.resume()
@@ -135,6 +140,9 @@ class Serving:
     def _remove_gone(self, site: Site, generated: list[str]) -> None:
         """Delete what earlier builds made of generated files that are gone (a deleted
         role's pages), and the folders this empties."""
+        if generated == self._generated:  # the same files as last time: nothing is gone
+            return
+        self._generated = generated
         built = frozenset(
             Path(File(uri, None, str(site.folder), site.use_directory_urls).abs_dest_path)
             for uri in generated

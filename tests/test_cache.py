@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,6 +90,35 @@ def test_render_cache_gives_the_same_pages_and_follows_edits(project: Path) -> N
     template = project / "templates" / "training.md.j2"
     template.write_text(template.read_text("utf-8") + "\n模板已修改\n", "utf-8")
     assert "模板已修改" in render_pages(edited, state=state)["roles/sales-rep/training.md"]
+
+
+def test_unchanged_roles_are_not_rendered_again(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second render with the same inputs renders the site-wide pages only, from any
+    working folder, and a state made anew reads the role pages from the cache folder."""
+    from generator.render import pages as rendering
+    from generator.store import BuildState
+
+    handbook = load_handbook(open_project(project), today=TODAY)
+    state = BuildState(project / ".handbook-cache")
+    rendered: list[str] = []
+    real = rendering._render
+
+    def counted(env: Any, template: str, **context: Any) -> str:
+        rendered.append(context["page"])
+        return real(env, template, **context)
+
+    monkeypatch.setattr(rendering, "_render", counted)
+    first = rendering.render_pages(handbook, state=state)
+    assert any(page.startswith("roles/") for page in rendered)
+    for folder, fresh in ((project, False), (tmp_path, False), (tmp_path, True)):
+        monkeypatch.chdir(folder)  # the cache key must not depend on where the command runs
+        (tmp_path / "unrelated.txt").write_text(folder.name, "utf-8")
+        rendered.clear()
+        again = BuildState(project / ".handbook-cache") if fresh else state
+        assert rendering.render_pages(handbook, state=again) == first
+        assert rendered == list(rendering.SITE_PAGES)
 
 
 def test_a_page_is_rendered_again_when_a_field_it_reads_of_another_role_changes(

@@ -66,6 +66,13 @@ def stage(module: str) -> str:
     return module.split(".")[1] if module.count(".") else "build"
 
 
+def test_every_stage_is_a_package() -> None:
+    """A folder without ``__init__.py`` is a namespace package: not installed by
+    setuptools' package finder, and without ``__file__``."""
+    folders = {path.parent for path in PACKAGE.rglob("*.py")}
+    assert [f.name for f in folders if not (f / "__init__.py").is_file()] == []
+
+
 def test_every_module_belongs_to_a_stage() -> None:
     assert {stage(m) for m in imports() if m != "generator"} <= set(RANKS)
 

@@ -15,9 +15,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import generator.check
-import generator.read
-import generator.render
 from generator.read.handbook import Handbook
 from generator.read.model import Role
 from generator.store import BuildState
@@ -27,7 +24,7 @@ WHOLE = "*"
 #: What one read is: (role id or WHOLE, the attribute read).
 Read = tuple[str, str]
 #: The code whose changes change the pages (not the CLI, nor the site or the printables).
-RENDERING_CODE = (generator.read, generator.check, generator.render)
+RENDERING_CODE = [Path(__file__).parents[1] / stage for stage in ("read", "check", "render")]
 
 
 class RecordingHandbook:
@@ -134,9 +131,7 @@ def _context_hash(handbook: Handbook, downloads: bool) -> bytes:
     """Settings, templates and labels, and the code that renders."""
     digest = hashlib.sha256(handbook.project.settings.model_dump_json().encode())
     digest.update(b"downloads" if downloads else b"no downloads")
-    folders = [handbook.project.templates_dir]
-    folders += [Path(package.__file__ or "").parent for package in RENDERING_CODE]
-    for folder in folders:
+    for folder in [handbook.project.templates_dir, *RENDERING_CODE]:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix != ".pyc":
                 digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())

@@ -1,0 +1,1 @@
+"""The site: MkDocs (the only stage that imports it), search, publishing and serving."""

@@ -3,9 +3,10 @@
     open project → load (read, check) → render → write pages → printables
         → site (MkDocs) → search → publish
 
-``handbook build`` and the benchmark call :func:`build`; ``handbook serve``
-(:mod:`generator.site.serve`) runs the same steps at every edit with one build
-state kept for all of them. Each step is a plain call of the stage that does it.
+``handbook build`` and the benchmark call :func:`build`; ``handbook serve`` calls
+:func:`preview` at every edit, the same steps into the served folder with one build
+state kept for all of them (its search runs in the background, and nothing is
+published). Each step is a plain call of the stage that does it.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from pathlib import Path
 
 from generator.check import load_handbook
 from generator.outputs import StageProgress, generate
+from generator.outputs.pdf import PdfError
 from generator.outputs.printables import PrintReport
 from generator.read.handbook import Handbook
-from generator.read.project import Project
+from generator.read.project import Project, open_project
+from generator.site.outdir import describe
 from generator.site.plugin import LONG_BUILD_PAGES
-from generator.site.publish import build_site, publish, staged, uses_pagefind
-from generator.site.search import index_search
+from generator.site.publish import Site, SiteError, build_site, publish, staged
+from generator.site.search import SiteSearchError, index_search
 from generator.store import BuildState
 
 
@@ -56,7 +59,8 @@ def build(
     loaded: Callable[[Handbook], None] | None = None,
 ) -> BuildResult:
     """Build the handbook into ``out_dir``, which is replaced only when every step
-    succeeded. Raises ContentError (content), SiteError (MkDocs, the output folder).
+    succeeded. Raises ContentError (the content has errors) or SiteError (anything
+    else: the output folder, a PDF, MkDocs, the search index, the disk).
     ``loaded`` is told the handbook as soon as it is loaded (its warnings)."""
     state = state or BuildState(project.cache_dir)
     printing = project.settings.print if options.printing is None else options.printing
@@ -65,11 +69,11 @@ def build(
         handbook = load_handbook(project, today=options.today, state=state)
     if loaded is not None:
         loaded(handbook)
-    generated = generate(handbook, state, printing=printing, jobs=options.jobs, progress=progress)
-    timings.update(generated.timings)
-    pagefind = uses_pagefind(project, options.offline)
-    long_build = len(generated.pages) >= LONG_BUILD_PAGES
-    with staged(project, out_dir) as site_dir:
+    with failures(), staged(project, out_dir) as site_dir:
+        jobs = options.jobs
+        generated = generate(handbook, state, printing=printing, jobs=jobs, progress=progress)
+        timings.update(generated.timings)
+        long_build = len(generated.pages) >= LONG_BUILD_PAGES
         with timings("site"):
             site = build_site(
                 project,
@@ -83,13 +87,48 @@ def build(
             index_search(
                 site.folder,
                 site.language,
-                pagefind=pagefind,
+                pagefind=site.pagefind,
                 progress=progress if long_build else None,
             )
         pages = sum(1 for _ in site_dir.rglob("*.html"))
         with timings("publish"):
             publish(site_dir, out_dir)
     return BuildResult(handbook, generated.printables, pages, timings.total())
+
+
+def preview(
+    root: Path,
+    site_dir: Path,
+    serve_url: str,
+    state: BuildState,
+    *,
+    printing: bool,
+    loaded: Callable[[Handbook], None] | None = None,
+) -> Site:
+    """One rebuild of ``handbook serve``: the project as it is now (its settings may have
+    changed), loaded, generated and built by MkDocs into ``site_dir`` (a dirty build).
+    The caller indexes the search. Raises as :func:`build` does."""
+    project = open_project(root)
+    handbook = load_handbook(project, state=state)
+    if loaded is not None:
+        loaded(handbook)
+    with failures():
+        generated = generate(handbook, state, printing=printing)
+        return build_site(
+            project, generated, site_dir, handbook.roles, serve_url=serve_url, state=state
+        )
+
+
+@contextmanager
+def failures() -> Iterator[None]:
+    """Anything but a content error, said as a SiteError: a PDF that cannot be made, the
+    search index, the disk (content errors stay ContentError, with their findings)."""
+    try:
+        yield
+    except (PdfError, SiteSearchError) as exc:
+        raise SiteError(str(exc)) from None
+    except OSError as exc:
+        raise SiteError(describe(exc)) from None
 
 
 class Timings(dict[str, float]):

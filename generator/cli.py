@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -30,6 +31,10 @@ from generator.read.project import CONFIG_FILE, Project, is_role_file_name, open
 from generator.render.pages import make_environment, render_pages
 from generator.render.sheets import Sheet, find_sheet, role_sheets
 from generator.render.write import write_pages
+from generator.store import BuildState
+
+if TYPE_CHECKING:
+    from generator.site.publish import Site
 
 EXIT_CONTENT = 1
 EXIT_USAGE = 2
@@ -99,12 +104,12 @@ def _today() -> date:
         ) from None
 
 
-def _load(ctx: click.Context) -> Handbook:
+def _load(ctx: click.Context, state: BuildState | None = None) -> Handbook:
     """The project's handbook; content errors end the command with exit code 1."""
     project = _open(ctx)
     _require_roles(project)
     with _content_errors(project):
-        return load_handbook(project, today=_today())
+        return load_handbook(project, today=_today(), state=state)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -215,13 +220,23 @@ def _output_folder(ctx: click.Context, out: Path | None) -> Path:
 @click.pass_context
 def serve(ctx: click.Context, dev_addr: str | None, printing: bool) -> None:
     """Serve the handbook locally and rebuild on every change to content/ or templates/."""
+    from generator.build import preview
     from generator.site.publish import SiteError
-    from generator.site.serve import ServeError, serve_site
+    from generator.site.serve import ServeError, report_warnings, serve_site
+    from generator.store import BuildState
 
-    handbook = _load(ctx)
+    project = _open(ctx)
+    state = BuildState(project.cache_dir)  # one for every rebuild: the first is this load
+    handbook = _load(ctx, state)
     _report_warnings(handbook, strict=False)
+
+    def rebuild(site_dir: Path, serve_url: str) -> Site:
+        return preview(
+            project.root, site_dir, serve_url, state, printing=printing, loaded=report_warnings
+        )
+
     try:
-        serve_site(handbook.project, dev_addr, printing=printing)
+        serve_site(project, dev_addr, rebuild)
     except ServeError as exc:
         raise click.UsageError(str(exc)) from None
     except SiteError as exc:

@@ -179,11 +179,7 @@ def test_killed_build_leaves_no_worker_and_the_next_build_cleans_up(tmp_path: Pa
         build.wait()
         for pid in workers & {p.pid for p in processes()}:
             os.kill(pid, signal.SIGKILL)
-    # The site is staged after the printables, so this build left nothing beside site/;
-    # one killed while MkDocs ran leaves its staging folder, named with its process id.
-    assert not [p.name for p in root.iterdir() if p.name.startswith(".site")]
-    left = root / f".site.building-{build.pid}-0badc0de"
-    (left / "roles").mkdir(parents=True)
+    assert list(root.glob(f".site.building-{build.pid}-*"))  # what the killed build left
     running = root / f".site.building-{os.getpid()}-0badc0de"  # a build still running
     running.mkdir()
     assert handbook(root, "build", "--no-print").exit_code == 0

@@ -234,7 +234,14 @@ def test_a_person_name_cannot_lead_the_file_elsewhere(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "handbook"]
 
 
-def test_missing_cjk_font_is_a_clear_error(project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["print", "team-lead", "daily", "--out", "x.pdf"], ["build", "--print"]],
+    ids=["print", "build"],
+)
+def test_missing_cjk_font_is_a_clear_error(
+    project: Path, tmp_path: Path, command: list[str]
+) -> None:
     config = tmp_path / "fonts.conf"
     config.write_text(
         '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
@@ -243,15 +250,17 @@ def test_missing_cjk_font_is_a_clear_error(project: Path, tmp_path: Path) -> Non
     )
     result = subprocess.run(
         [sys.executable, "-c", "from generator.cli import main; main()", "--project",
-         str(project), "print", "team-lead", "daily", "--out", str(tmp_path / "x.pdf")],
-        capture_output=True, text=True,
+         str(project), *command],
+        capture_output=True, text=True, cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "FONTCONFIG_FILE": str(config),
-             "HOME": str(tmp_path)},
+             "HOME": str(tmp_path), "HANDBOOK_TODAY": "2026-11-28"},
     )  # fmt: skip
     assert result.returncode == 1
     assert "no Chinese (CJK) font is installed" in result.stderr
     assert "apt-get install fonts-noto-cjk" in result.stderr
+    assert "Traceback" not in result.stderr
     assert not (tmp_path / "x.pdf").exists()
+    assert not (project / "site").exists()
 
 
 def test_glyphs_without_a_font_fail_the_sheet() -> None:

@@ -145,6 +145,25 @@ def test_a_deleted_roles_pages_are_gone(server: Server, project: Path) -> None:
     assert "临时岗位" not in server.get("roles/")
 
 
+def test_settings_guides_and_warnings_follow_the_edits(server: Server, project: Path) -> None:
+    """handbook.yml is read again at each rebuild; a deleted hand-written page goes; a
+    warning that an edit brings is in the server's log."""
+    guide = project / "content" / "guide.md"
+    guide.write_text("# 临时指南\n\n内容。\n", "utf-8")
+    server.wait_for("guide/", "临时指南")
+    settings = project / "handbook.yml"
+    text = settings.read_text("utf-8")
+    settings.write_text(text.replace("title: 岗位手册", "title: 新的手册名"), "utf-8")
+    server.wait_for("", "新的手册名")
+    guide.unlink()
+    server.wait_for("guide/", "HTTP 404")
+    role_file = project / "content" / "roles" / "sales-rep.yaml"
+    role = role_file.read_text("utf-8")
+    role_file.write_text(role.replace("last_reviewed: 2026-", "last_reviewed: 2020-", 1), "utf-8")
+    server.wait_for_log("sales-rep.yaml:")
+    assert any("review overdue" in line for line in server.log)
+
+
 def test_a_path_with_nul_is_not_found(server: Server) -> None:
     assert server.get("%00").startswith("HTTP 404\n")
     assert server.get("roles/%00/").startswith("HTTP 404\n")

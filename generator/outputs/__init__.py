@@ -3,8 +3,9 @@
 ``generate`` renders the pages (Markdown, for the site) and writes them, then the
 printable sheets (PDF, XLSX) when printing is on. Files are rewritten only when
 their bytes change, so later stages (MkDocs' dirty builds, rsync) skip the rest.
-A new printable goes in :mod:`generator.outputs.printables` (one sheet kind) and
-its template in ``templates/print/``.
+A new printable is a sheet kind (:mod:`generator.render.sheets`, which also names its
+file for the pages' links), written by :mod:`generator.outputs.printables` from a
+template in ``templates/print/``.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 One row per goal with an input cell for the actual value (or the rating of a
 qualitative goal), and formulas that compute achievement, points and the
 weighted score by each goal's own scoring rule, the same arithmetic as
-``scoring.py``. Opens in Excel, WPS and LibreOffice.
+``tests/scoring.py`` (the reference the tests compare with). Opens in Excel, WPS
+and LibreOffice.
 
-Values are data (see escape.py): every value goes in through ``put``, which stores
+Values are data (see render/escape.py): every value goes in through ``put``, which stores
 text as text, never as a formula. Formulas are made here from cell references and
 numbers only; a goal's rating levels, the list its rating is chosen from, sit in
 hidden cells of its row, which the list check and the points formula refer to.
@@ -153,7 +154,7 @@ def _achievement_formula(goal: Goal, row: int) -> str:
     if goal.direction == "lower_is_better":
         # An actual of 0 is the best possible result: count it as far above target.
         return f'=IF({actual}="","",IF({actual}=0,1000,{target}/{actual}*100))'
-    # A target of 0 gives an achievement of 0, as in scoring.py (not a division by 0).
+    # A target of 0 gives an achievement of 0, as in tests/scoring.py (not a division by 0).
     return f'=IF({actual}="","",IF({target}=0,0,{actual}/{target}*100))'
 
 

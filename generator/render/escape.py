@@ -9,8 +9,8 @@ as text, and a test feeds that format hostile values (tests/test_escaping.py).
 format                        how a value is carried
 ============================  ==========================================================
 site pages (Markdown, HTML)   ``md`` below: every ``{{ }}`` of a page template goes
-                              through it (``finalize`` in render.py). A page starts with
-                              ``render.page_heading`` (or puts ``render.title_field`` in
+                              through it (``finalize`` in render/pages.py). A page starts with
+                              ``pages.page_heading`` (or puts ``pages.title_field`` in
                               its front matter): Material prints the page title in
                               ``<title>`` unescaped, so a title is also given escaped.
 HTML attributes in pages      ``render.html_attribute``

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.outputs import Generated
 from generator.read.model import Role
@@ -41,17 +42,13 @@ class SiteError(Exception):
 
 @dataclass(frozen=True)
 class Site:
-    """A built site: its folder, and what of MkDocs' configuration later steps need."""
+    """A built site: its folder, its language, which search indexes it, and (for a
+    preview) the files MkDocs published, hand-written and generated."""
 
     folder: Path
     language: str
-    use_directory_urls: bool
-
-
-def uses_pagefind(project: Project, offline: bool) -> bool:
-    """Pagefind indexes the site, unless Material's search is asked for, or the site is
-    opened from file:// (which cannot fetch index chunks)."""
-    return project.settings.search == "pagefind" and not offline
+    pagefind: bool
+    published: frozenset[Path] = frozenset()
 
 
 def build_site(
@@ -78,11 +75,11 @@ def build_site(
 
     from generator.site.plugin import PROGRESS_LOG, HandbookPlugin
 
-    pagefind = uses_pagefind(project, offline)
-    if project.settings.search_tuning and not pagefind:
-        tune_segmentation(roles, project.cache_dir / "segmentation.json")
-    handler = _stderr_handler()
-    logging.getLogger("mkdocs").addHandler(handler)
+    # A preview logs through the server's handler (INFO and up); a build, warnings up.
+    handler = _stderr_handler() if serve_url is None else logging.NullHandler()
+    errors = _Collected()
+    for logger_handler in (handler, errors):
+        logging.getLogger("mkdocs").addHandler(logger_handler)
     pages = _ProgressHandler(progress)
     PROGRESS_LOG.addHandler(pages)
     try:
@@ -94,6 +91,13 @@ def build_site(
         plugin = config.plugins["handbook"]
         if not isinstance(plugin, HandbookPlugin):
             raise SiteError(f"the 'handbook' plugin is missing from {MKDOCS_CONFIG}")
+        if OFFLINE_PLUGIN in config.plugins and config.plugins[OFFLINE_PLUGIN].config.enabled:
+            offline = True  # set in mkdocs.yml
+        # Pagefind indexes the site, unless Material's search is asked for, or the site
+        # is opened from file:// (which cannot fetch index chunks).
+        pagefind = project.settings.search == "pagefind" and not offline
+        if project.settings.search_tuning and not pagefind:
+            tune_segmentation(roles, project.cache_dir / "segmentation.json")
         options = plugin.config
         options.pages_dir, options.pages = str(generated.pages_dir), generated.pages
         if generated.printables is not None:
@@ -109,21 +113,67 @@ def build_site(
             if (site_dir / NOT_FOUND).is_file():
                 config.theme.static_templates.discard(NOT_FOUND)
         if state is not None:
+            # Serving: MkDocs' plugins told once that their builds are dirty (Material's
+            # search then keeps the pages it did not rebuild in its index), and the
+            # theme's templates compiled once.
+            state.kept("plugins started", None, lambda: _start(config))
             theme = config.theme
             env = state.kept("theme templates", tuple(theme.dirs), theme.get_env)
             theme.get_env = lambda: env  # type: ignore[method-assign]
         build(config, serve_url=serve_url, dirty=serve_url is not None)
-    except MkDocsException as exc:
-        raise SiteError(str(exc)) from None
+    except MkDocsException as exc:  # MkDocs logged the errors it aborts on: say them too
+        raise SiteError("\n".join(errors.messages) or str(exc)) from None
     except OSError as exc:  # a full disk, a read-only folder...
         raise SiteError(describe(exc)) from None
     finally:
         PROGRESS_LOG.removeHandler(pages)
-        logging.getLogger("mkdocs").removeHandler(handler)
+        for logger_handler in (handler, errors):
+            logging.getLogger("mkdocs").removeHandler(logger_handler)
     # Material's source maps (1.3 MB) serve its own developers, not the handbook's readers.
     for source_map in (site_dir / "assets").rglob("*.map"):
         source_map.unlink()
-    return Site(site_dir, str(config.theme["language"]), bool(config.use_directory_urls))
+    language = str(config.theme["language"])
+    if serve_url is None or state is None:
+        return Site(site_dir, language, pagefind)
+    return Site(site_dir, language, pagefind, _published(config, generated, state))
+
+
+def _start(config: Any) -> None:
+    config.plugins.on_startup(command="serve", dirty=True)
+
+
+def _published(config: Any, generated: Generated, state: BuildState) -> frozenset[Path]:
+    """The files MkDocs put in the site: the hand-written ones of the docs folder (not
+    role YAML) and the generated ones (worked out again only when the list changes)."""
+    from mkdocs.structure.files import File, get_files
+
+    from generator.site.plugin import DATA_SUFFIXES
+
+    written = [f.src_uri for f in get_files(config)]
+    written = [uri for uri in written if not uri.lower().endswith(DATA_SUFFIXES)]
+    printables = generated.printables.files if generated.printables else []
+    sources = tuple(sorted({*written, *generated.pages, *printables}))
+
+    known: dict[str, Any] = state.kept("published files", None, dict)
+    if known.get("sources") != sources:
+        site, urls = config.site_dir, config.use_directory_urls
+        known["sources"] = sources
+        known["files"] = frozenset(
+            Path(File(uri, None, site, urls).abs_dest_path) for uri in sources
+        )
+    files: frozenset[Path] = known["files"]
+    return files
+
+
+class _Collected(logging.Handler):
+    """The errors MkDocs logs during a build, to say why it aborted."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 class _ProgressHandler(logging.Handler):

@@ -26,17 +26,14 @@ from typing import Any
 from urllib.parse import urlsplit
 from wsgiref.types import StartResponse
 
-from mkdocs.exceptions import Abort, MkDocsException
+from mkdocs.exceptions import MkDocsException
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.structure.files import File
 
-from generator.check import load_handbook
-from generator.outputs import generate
 from generator.read.findings import ContentError
+from generator.read.handbook import Handbook
 from generator.read.project import CONFIG_FILE, MKDOCS_CONFIG, Project
-from generator.site.publish import Site, SiteError, build_site, uses_pagefind
+from generator.site.publish import Site, SiteError
 from generator.site.search import Background, SiteSearchError, index_search, index_site
-from generator.store import BuildState
 
 log = logging.getLogger("mkdocs.handbook.serve")
 DIRTY_WARNING = "A 'dirty' build is being performed"
@@ -46,10 +43,15 @@ class ServeError(Exception):
     """The server cannot listen where it was asked to (a usage error; the message says why)."""
 
 
-def serve_site(project: Project, dev_addr: str | None, *, printing: bool = False) -> None:
-    """Serve the handbook and rebuild it on every change (SiteError if the first build
-    fails, ServeError if it cannot listen at ``dev_addr``)."""
-    host, port, mount = _address(project, dev_addr)
+#: One rebuild into the served folder, for the server's address: the pipeline's
+#: preview (generator.build.preview), given by the caller.
+Rebuild = Callable[[Path, str], Site]
+
+
+def serve_site(project: Project, dev_addr: str | None, rebuild: Rebuild) -> None:
+    """Serve the handbook and ``rebuild`` it on every change (SiteError if the first
+    build fails, ServeError if it cannot listen at ``dev_addr``)."""
+    host, port, mount, watched = _address(project, dev_addr)
     _claim(host, port)  # before the first build: a port in use is known at once
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
@@ -65,7 +67,7 @@ def serve_site(project: Project, dev_addr: str | None, *, printing: bool = False
     signal.signal(signal.SIGTERM, _interrupt)
     site_dir = Path(tempfile.mkdtemp(prefix="handbook-serve-"))
     serve_url = f"http://{host}:{port}{mount}"
-    serving = Serving(project, site_dir, serve_url, printing)
+    serving = Serving(lambda: rebuild(site_dir, serve_url))
     server = LiveReloadServer(
         builder=serving.rebuild, host=host, port=port, root=str(site_dir), mount_path=mount
     )
@@ -76,11 +78,8 @@ def serve_site(project: Project, dev_addr: str | None, *, printing: bool = False
             serving.rebuild()
         except ContentError as exc:
             raise SiteError("handbook content has errors:\n" + exc.report()) from None
-        for path in (project.content_dir, project.templates_dir):
+        for path in sorted(watched):
             server.watch(str(path))
-        for name in (MKDOCS_CONFIG, CONFIG_FILE):
-            if (project.root / name).is_file():
-                server.watch(str(project.root / name))
         try:
             server.serve()  # type: ignore[no-untyped-call]
         except KeyboardInterrupt:
@@ -97,69 +96,53 @@ def serve_site(project: Project, dev_addr: str | None, *, printing: bool = False
 
 
 class Serving:
-    """One served handbook: its build state, its search job, and what the last build
-    put in the site (MkDocs' dirty builds leave the pages of a deleted role behind)."""
+    """One served handbook: its rebuilds, its search job, and what the last build put in
+    the site (MkDocs' dirty builds leave the pages of a deleted file behind)."""
 
-    def __init__(self, project: Project, site_dir: Path, serve_url: str, printing: bool) -> None:
-        self.project = project
-        self.site_dir = site_dir
-        self.serve_url = serve_url
-        self.printing = printing
-        self.state = BuildState(project.cache_dir)
+    def __init__(self, rebuild: Callable[[], Site]) -> None:
+        self._rebuild = rebuild
         self.search = SearchJob()
-        self._generated: list[str] = []
-        self._built: frozenset[Path] = frozenset()
+        self._published: frozenset[Path] | None = None
 
     def rebuild(self) -> None:
         """The pipeline again, on the files as they are now (raises what a build raises)."""
         log.info("Building the handbook...")
         self.search.pause()  # until this rebuild ends, so that it has the cores
         try:
-            handbook = load_handbook(self.project, state=self.state)
-            generated = generate(handbook, self.state, printing=self.printing)
-            site = build_site(
-                self.project,
-                generated,
-                self.site_dir,
-                handbook.roles,
-                serve_url=self.serve_url,
-                state=self.state,
-            )
+            site = self._rebuild()
         except BaseException:
             self.search.resume()
             raise
-        built = [*generated.pages, *(generated.printables.files if generated.printables else [])]
-        self._remove_gone(site, built)
-        language = site.language
-        if uses_pagefind(self.project, offline=False):
-            self.search.request(site.folder, language)
+        self._remove_gone(site)
+        if site.pagefind:
+            self.search.request(site.folder, site.language)
         else:
             self.search.resume()
-            index_search(site.folder, language, pagefind=False)
+            index_search(site.folder, site.language, pagefind=False)
 
-    def _remove_gone(self, site: Site, generated: list[str]) -> None:
-        """Delete what earlier builds made of generated files that are gone (a deleted
-        role's pages), and the folders this empties."""
-        if generated == self._generated:  # the same files as last time: nothing is gone
-            return
-        self._generated = generated
-        built = frozenset(
-            Path(File(uri, None, str(site.folder), site.use_directory_urls).abs_dest_path)
-            for uri in generated
-        )
-        for path in self._built - built:
-            path.unlink(missing_ok=True)
-            for folder in path.parents:
-                if folder == site.folder or site.folder not in folder.parents:
-                    break
-                try:
-                    folder.rmdir()
-                except OSError:  # not empty
-                    break
-        self._built = built
+    def _remove_gone(self, site: Site) -> None:
+        """Delete what earlier builds published of files that are gone (a deleted role's
+        pages, a deleted guide), and the folders this empties."""
+        if self._published is not None and self._published is not site.published:
+            for path in self._published - site.published:
+                path.unlink(missing_ok=True)
+                for folder in path.parents:
+                    if folder == site.folder or site.folder not in folder.parents:
+                        break
+                    try:
+                        folder.rmdir()
+                    except OSError:  # not empty
+                        break
+        self._published = site.published
 
     def stop(self) -> None:
         self.search.stop()
+
+
+def report_warnings(handbook: Handbook) -> None:
+    """The content's warnings, in the server's log at every rebuild."""
+    for warning in handbook.warnings:
+        log.info(warning.format(handbook.project.root))
 
 
 def _error_page(site_dir: Path, code: int) -> bytes | None:
@@ -193,8 +176,7 @@ class Preview:
             self._builder()
         except Exception as exc:  # MkDocs' own loop would print a traceback
             self.failure = describe(exc)
-            if not isinstance(exc, Abort):  # MkDocs logged the errors it aborted on
-                log.error(self.failure)
+            log.error(self.failure)
 
     def app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))
@@ -288,9 +270,10 @@ class SearchJob:
 LISTEN_ERRORS = (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)
 
 
-def _address(project: Project, dev_addr: str | None) -> tuple[str, int, str]:
-    """Host, port and path to serve on: --dev-addr, else mkdocs.yml's dev_addr
-    (127.0.0.1:8000), and the path of mkdocs.yml's site_url."""
+def _address(project: Project, dev_addr: str | None) -> tuple[str, int, str, set[Path]]:
+    """Host, port and path to serve on (--dev-addr, else mkdocs.yml's dev_addr,
+    127.0.0.1:8000; the path of its site_url), and what to watch: the content and
+    templates, the configuration files, the docs folder and mkdocs.yml's watch list."""
     from mkdocs.config import config_options, load_config
     from mkdocs.config.base import ValidationError
     from mkdocs.exceptions import MkDocsException
@@ -308,7 +291,11 @@ def _address(project: Project, dev_addr: str | None) -> tuple[str, int, str]:
     host, port = str(config.dev_addr.host), int(config.dev_addr.port)
     if not 1 <= port <= 65535:
         raise ServeError(f"--dev-addr: expected a port from 1 to 65535, got {port}")
-    return host, port, urlsplit(config.site_url or "/").path
+    watched = {project.content_dir, project.templates_dir, Path(config.docs_dir)}
+    watched |= {Path(path) for path in config.watch}
+    watched |= {project.root / name for name in (MKDOCS_CONFIG, CONFIG_FILE)}
+    existing = {path for path in watched if path.exists()}
+    return host, port, urlsplit(config.site_url or "/").path, existing
 
 
 def _claim(host: str, port: int) -> None:

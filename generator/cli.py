@@ -160,7 +160,6 @@ def build(
     from generator.build import build as build_handbook
     from generator.progress import ProgressReport
     from generator.site.publish import SiteError
-    from generator.site.search import SiteSearchError
 
     out_dir = _output_folder(ctx, out)
     project = _open(ctx)
@@ -176,8 +175,9 @@ def build(
                 progress=progress,
                 loaded=lambda handbook: _report_warnings(handbook, strict),
             )
-    except (SiteError, SiteSearchError) as exc:
-        click.echo(f"error: the site was not built, {out_dir} is unchanged: {exc}", err=True)
+    except SiteError as exc:
+        why = "see MkDocs' messages above" if exc.logged else exc
+        click.echo(f"error: the site was not built, {out_dir} is unchanged: {why}", err=True)
         sys.exit(EXIT_CONTENT)
     finally:
         progress.close()

@@ -37,7 +37,12 @@ StageProgress = Callable[[str, int, int], None]
 
 
 class SiteError(Exception):
-    """The site could not be built or published; the message says why."""
+    """The site could not be built or published; the message says why. ``logged``:
+    MkDocs has logged the errors already (those it aborted on)."""
+
+    def __init__(self, message: str, *, logged: bool = False) -> None:
+        super().__init__(message)
+        self.logged = logged
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,7 @@ def build_site(
             theme.get_env = lambda: env  # type: ignore[method-assign]
         build(config, serve_url=serve_url, dirty=serve_url is not None)
     except MkDocsException as exc:  # MkDocs logged the errors it aborts on: say them too
-        raise SiteError("\n".join(errors.messages) or str(exc)) from None
+        raise SiteError("\n".join(errors.messages) or str(exc), logged=True) from None
     except OSError as exc:  # a full disk, a read-only folder...
         raise SiteError(describe(exc)) from None
     finally:

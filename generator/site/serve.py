@@ -176,7 +176,8 @@ class Preview:
             self._builder()
         except Exception as exc:  # MkDocs' own loop would print a traceback
             self.failure = describe(exc)
-            log.error(self.failure)
+            if not (isinstance(exc, SiteError) and exc.logged):  # else MkDocs logged it
+                log.error(self.failure)
 
     def app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = str(environ.get("PATH_INFO", ""))

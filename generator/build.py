@@ -25,10 +25,12 @@ from generator.outputs.printables import PrintReport
 from generator.read.handbook import Handbook
 from generator.read.project import Project, open_project
 from generator.site.outdir import describe
-from generator.site.plugin import LONG_BUILD_PAGES
 from generator.site.publish import Site, SiteError, build_site, publish, staged
 from generator.site.search import SiteSearchError, index_search
 from generator.store import BuildState
+
+#: The pages and search stages report progress in builds of this many pages or more.
+LONG_BUILD_PAGES = 300
 
 
 @dataclass(frozen=True)

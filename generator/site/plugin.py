@@ -30,8 +30,6 @@ PROGRESS_LOG = logging.getLogger("handbook.progress")
 PROGRESS_LOG.propagate = False  # for the build's progress display only, never printed as is
 PROGRESS_LOG.setLevel(logging.INFO)
 PAGES_STAGE = "pages"
-#: Page progress is reported for builds of this many pages or more.
-LONG_BUILD_PAGES = 300
 DATA_SUFFIXES = (".yaml", ".yml")
 
 
@@ -83,7 +81,7 @@ class HandbookPlugin(BasePlugin[HandbookPluginConfig]):  # type: ignore[no-untyp
         if self.config.pagefind:  # Pagefind indexes the built pages; Material's index stays empty
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         self._pages_done += 1
-        if self.config.progress and self._pages_total >= LONG_BUILD_PAGES:
+        if self.config.progress:
             extra: dict[str, Any] = {"done": self._pages_done, "total": self._pages_total}
             PROGRESS_LOG.info(PAGES_STAGE, extra=extra)
         return context

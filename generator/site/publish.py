@@ -16,13 +16,13 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.outputs import Generated
+from generator.outputs import Generated, StageProgress
 from generator.read.model import Role
 from generator.read.project import MKDOCS_CONFIG, Project
 from generator.site.outdir import describe, refusal
@@ -32,8 +32,6 @@ from generator.store import BuildState
 OFFLINE_PLUGIN = "material/offline"
 SITEMAP = "sitemap.xml"
 NOT_FOUND = "404.html"
-#: Told how far a slow stage is: (stage, done, total).
-StageProgress = Callable[[str, int, int], None]
 
 
 class SiteError(Exception):

@@ -22,13 +22,13 @@ import shutil
 import signal
 import subprocess
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
 from markupsafe import escape
 
+from generator.outputs import StageProgress
 from generator.site.search_fix import SearchFixError, fix_search_worker, search_worker
 from generator.site.segmentation import search_words
 
@@ -306,7 +306,7 @@ def index_search(
     language: str,
     *,
     pagefind: bool,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: StageProgress | None = None,
 ) -> None:
     """The search step of a build: Pagefind indexes the built site, or Material's own
     search (built by MkDocs) gets its worker's Chinese query segmentation fixed."""

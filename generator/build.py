@@ -35,10 +35,10 @@ LONG_BUILD_PAGES = 300
 
 @dataclass(frozen=True)
 class BuildOptions:
+    today: date  # decides which roles are overdue for review
     printing: bool | None = None  # None: the `print` setting of handbook.yml
     offline: bool = False  # a site to open from a file share (file://)
     jobs: int | None = None  # processes rendering PDFs (None: one per core)
-    today: date | None = None  # decides which roles are overdue for review
 
 
 @dataclass
@@ -54,7 +54,7 @@ class BuildResult:
 def build(
     project: Project,
     out_dir: Path,
-    options: BuildOptions = BuildOptions(),
+    options: BuildOptions,
     state: BuildState | None = None,
     *,
     progress: StageProgress | None = None,
@@ -105,13 +105,14 @@ def preview(
     state: BuildState,
     *,
     printing: bool,
+    today: date,
     loaded: Callable[[Handbook], None] | None = None,
 ) -> Site:
     """One rebuild of ``handbook serve``: the project as it is now (its settings may have
     changed), loaded, generated and built by MkDocs into ``site_dir`` (a dirty build).
     The caller indexes the search. Raises as :func:`build` does."""
     project = open_project(root)
-    handbook = load_handbook(project, state=state)
+    handbook = load_handbook(project, today=today, state=state)
     if loaded is not None:
         loaded(handbook)
     with failures():

@@ -232,7 +232,13 @@ def serve(ctx: click.Context, dev_addr: str | None, printing: bool) -> None:
 
     def rebuild(site_dir: Path, serve_url: str) -> Site:
         return preview(
-            project.root, site_dir, serve_url, state, printing=printing, loaded=report_warnings
+            project.root,
+            site_dir,
+            serve_url,
+            state,
+            printing=printing,
+            today=_today(),
+            loaded=report_warnings,
         )
 
     try:

@@ -14,7 +14,7 @@ from generator.read.findings import ContentError
 from generator.read.handbook import Handbook
 from generator.read.project import open_project
 from generator.render.pages import render_pages
-from tests.conftest import REPO, make_project
+from tests.conftest import REPO, TODAY, make_project
 
 # The article's 20 section headings, word for word, in its order.
 ARTICLE_HEADINGS = [
@@ -27,7 +27,7 @@ ARTICLE_HEADINGS = [
 
 @pytest.fixture(scope="module")
 def handbook() -> Handbook:
-    return load_handbook(open_project(REPO))
+    return load_handbook(open_project(REPO), today=TODAY)
 
 
 def test_framework_keeps_the_article_headings(handbook: Handbook) -> None:
@@ -79,7 +79,7 @@ def test_unknown_principle_tag_is_an_error_with_a_hint(tmp_path: Path) -> None:
         lead.replace("principles: [明确职责]", "principles: [明确职能]"), "utf-8"
     )
     with pytest.raises(ContentError) as caught:
-        load_handbook(open_project(root))
+        load_handbook(open_project(root), today=TODAY)
     (finding,) = caught.value.findings
     assert finding.format(root).splitlines()[0] == (
         "content/roles/team-lead.yaml:25:22: responsibilities[0].duties[0].principles[0]:"

@@ -36,7 +36,7 @@ from generator.read.labels import load_labels
 from generator.read.model import Role
 from generator.read.project import open_project
 from generator.render.escape import escape_markdown, md
-from tests.conftest import MINI_ROLES, REPO, make_project
+from tests.conftest import MINI_ROLES, REPO, TODAY, make_project
 from tests.scoring import level_points, points, weighted
 from tests.test_print import recalculated
 
@@ -237,7 +237,9 @@ def formula_role(tmp_path: Path) -> Role:
     ]
     data["goals"].append({**qualitative, "id": "G3"})
     role = json.dumps(data, ensure_ascii=False, default=str)  # JSON is YAML
-    handbook = load_handbook(open_project(make_project(tmp_path / "p", {"team-lead.yaml": role})))
+    handbook = load_handbook(
+        open_project(make_project(tmp_path / "p", {"team-lead.yaml": role})), today=TODAY
+    )
     return handbook.role("team-lead")
 
 

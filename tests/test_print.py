@@ -21,7 +21,7 @@ from generator.outputs.pdf import PdfError, PdfWriter, _local_fetcher
 from generator.outputs.xlsx import goal_workbook
 from generator.read.labels import load_labels
 from generator.read.project import open_project
-from tests.conftest import REPO, make_project
+from tests.conftest import REPO, TODAY, make_project
 from tests.scoring import level_points, points, weighted
 
 pytestmark = pytest.mark.slow  # PDFs, LibreOffice
@@ -296,7 +296,7 @@ def recalculated(book: Workbook, tmp_path: Path) -> list[list[str]]:
 
 
 def test_workbook_recalculates_to_the_scoring_rules(tmp_path: Path) -> None:
-    handbook = load_handbook(open_project(REPO))
+    handbook = load_handbook(open_project(REPO), today=TODAY)
     role = handbook.role("sales-director")
     labels = load_labels(REPO / "templates", "zh-CN")
     book = load_workbook(io.BytesIO(goal_workbook(role, labels, "张三", "2027-Q1")))
@@ -327,7 +327,7 @@ def test_workbook_recalculates_to_the_scoring_rules(tmp_path: Path) -> None:
 
 
 def test_scoring_rules() -> None:
-    handbook = load_handbook(open_project(REPO))
+    handbook = load_handbook(open_project(REPO), today=TODAY)
     goal = handbook.role("sales-director").goal("G1")  # 280 万元, -1/+0.5 per point, floor 80 %
     assert points(goal, 280) == 100
     assert points(goal, 266) == pytest.approx(95)  # 95 %: 5 points below
@@ -374,7 +374,7 @@ def test_markup_in_role_text_prints_literally(tmp_path: Path) -> None:
 def test_parallel_rendering_writes_the_same_sheets(tmp_path: Path) -> None:
     from generator.outputs.printables import write_printables
 
-    handbook = load_handbook(open_project(make_project(tmp_path / "p")))
+    handbook = load_handbook(open_project(make_project(tmp_path / "p")), today=TODAY)
     serial = write_printables(handbook, tmp_path / "serial", jobs=1)
     parallel = write_printables(handbook, tmp_path / "parallel", jobs=2)
     assert serial.files == parallel.files and serial.rendered == parallel.rendered == 11
@@ -388,10 +388,10 @@ def test_one_role_edit_renders_only_that_roles_sheets(tmp_path: Path) -> None:
 
     root = make_project(tmp_path / "p")
     out = tmp_path / "downloads"
-    write_printables(load_handbook(open_project(root)), out, jobs=1)
+    write_printables(load_handbook(open_project(root), today=TODAY), out, jobs=1)
     rep = root / "content/roles/sales-rep.yaml"
     rep.write_text(rep.read_text("utf-8").replace("拜访前查阅客户档案", "拜访前查阅客户档案和合同"))
-    report = write_printables(load_handbook(open_project(root)), out, jobs=1)
+    report = write_printables(load_handbook(open_project(root), today=TODAY), out, jobs=1)
     # the rep's checklist and the pack that contains it; nothing of the team lead's
     assert report.rendered == 2
     assert "拜访前查阅客户档案和合同" in squeeze(

@@ -14,13 +14,13 @@ from generator.check import load_handbook
 from generator.read.project import open_project
 from generator.render.escape import escape_markdown, md
 from generator.render.pages import render_pages
-from tests.conftest import MINI_ROLES, REPO, make_project
+from tests.conftest import MINI_ROLES, REPO, TODAY, make_project
 
 GOLDEN = Path(__file__).parent / "golden" / "mini"
 
 
 def render(root: Path) -> dict[str, str]:
-    return render_pages(load_handbook(open_project(root)))
+    return render_pages(load_handbook(open_project(root), today=TODAY))
 
 
 def test_pages_match_the_golden_files(project: Path) -> None:

@@ -11,7 +11,7 @@ from generator.check.structure import Structure
 from generator.read.findings import ContentError
 from generator.read.project import open_project
 from generator.render.pages import render_pages
-from tests.conftest import MINI_ROLES, make_project
+from tests.conftest import MINI_ROLES, TODAY, make_project
 
 LEAD = (MINI_ROLES / "team-lead.yaml").read_text(encoding="utf-8")
 REP = (MINI_ROLES / "sales-rep.yaml").read_text(encoding="utf-8")
@@ -25,7 +25,7 @@ CAREER = """career:
 
 def messages(root: Path) -> list[str]:
     with pytest.raises(ContentError) as caught:
-        load_handbook(open_project(root))
+        load_handbook(open_project(root), today=TODAY)
     return [f.format(root).splitlines()[0] for f in caught.value.findings]
 
 
@@ -96,7 +96,7 @@ def test_a_missing_role_in_a_large_handbook_suggests_the_close_ids(tmp_path: Pat
 
 def test_org_chart_and_ladder_pages_come_from_the_data(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", {"sales-rep.yaml": REP + CAREER.format(target="team-lead")})
-    handbook = load_handbook(open_project(root))
+    handbook = load_handbook(open_project(root), today=TODAY)
     structure = Structure(handbook.roles)
     (top,) = structure.org_tree()
     assert top.role.id == "team-lead" and [n.role.id for n in top.reports] == ["sales-rep"]
@@ -111,7 +111,7 @@ def test_org_chart_and_ladder_pages_come_from_the_data(tmp_path: Path) -> None:
 
 
 def test_real_handbook_ladder_runs_from_representative_to_manager() -> None:
-    handbook = load_handbook(open_project(Path(__file__).resolve().parent.parent))
+    handbook = load_handbook(open_project(Path(__file__).resolve().parent.parent), today=TODAY)
     ladders = Structure(handbook.roles).ladders()
     assert [[r.id for r in path] for path in ladders] == [
         ["sales-representative", "sales-director", "sales-manager"]

@@ -21,7 +21,7 @@ def errors(tmp_path: Path, text: str, name: str = "team-lead.yaml") -> list[str]
         (MINI_ROLES / "sales-rep.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     with pytest.raises(ContentError) as caught:
-        load_handbook(open_project(root))
+        load_handbook(open_project(root), today=TODAY)
     return [_headline(f, root) for f in caught.value.findings if f.severity == "error"]
 
 

@@ -22,12 +22,13 @@ from generator.store import BuildState
 def load_handbook(
     project: Project,
     paths: list[Path] | None = None,
-    today: date | None = None,
+    *,
+    today: date,
     state: BuildState | None = None,
 ) -> Handbook:
     """Read and check the project's roles (or just ``paths``); raise ContentError on any
-    error. ``today`` (default: the current date) decides which roles are overdue for
-    review; ``state`` keeps what a later load may reuse."""
+    error. ``today`` (the caller's clock, never read here) decides which roles are
+    overdue for review; ``state`` keeps what a later load may reuse."""
     state = state or BuildState(project.cache_dir)
     reading = read_roles(project, paths, state)
     findings = [
@@ -36,7 +37,7 @@ def load_handbook(
         *review_roles(
             reading.roles,
             project.settings.smart_max_stretch_percent,
-            today or date.today(),
+            today,
             state,
         ),
     ]

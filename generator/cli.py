@@ -23,6 +23,7 @@ from generator.check import load_handbook
 from generator.check.references import role_hint
 from generator.check.review import review_due
 from generator.outputs.printing import SheetRequest
+from generator.read.company import load_company
 from generator.read.findings import ContentError, Finding, format_report
 from generator.read.handbook import Handbook, file_key, load_role
 from generator.read.model import SLUG_RE, Role
@@ -455,7 +456,7 @@ def _check_starter(project: Project, role_id: str, text: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"{role_id}.yaml"
         path.write_text(text, encoding="utf-8")
-        _, findings = load_role(path, project.settings.max_file_bytes)
+        _, findings = load_role(path, project.settings.max_file_bytes, load_company(project)[0])
     errors = [f for f in findings if f.severity == "error"]
     by_option = [(STARTER_OPTIONS.get(str(f.loc[0])) if f.loc else None, f) for f in errors]
     if by_option and all(option for option, _ in by_option):

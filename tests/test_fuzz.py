@@ -18,6 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.read.company import Company
 from generator.read.findings import Finding
 from generator.read.handbook import load_role
 from generator.read.source import MAX_DEPTH, read_document
@@ -47,7 +48,7 @@ def load(data: bytes) -> tuple[Any, list[Finding], Path]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "team-lead.yaml"
         path.write_bytes(data)
-        role, findings = load_role(path, max_bytes=256 * 1024)
+        role, findings = load_role(path, 256 * 1024, Company())
         reports = [f.format(Path(folder)) for f in findings]  # formatting never fails either
     assert len(reports) == len(findings)
     return role, findings, path

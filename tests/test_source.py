@@ -13,6 +13,7 @@ import yaml
 
 from generator.check import load_handbook
 from generator.read import source
+from generator.read.company import Company
 from generator.read.findings import ContentError, Finding
 from generator.read.handbook import load_role
 from generator.read.project import open_project
@@ -29,7 +30,7 @@ def findings_for(tmp_path: Path, data: bytes | str, name: str = "team-lead.yaml"
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.write_bytes(data)
-    _, findings = load_role(path, max_bytes=64 * 1024)
+    _, findings = load_role(path, 64 * 1024, Company())
     return findings
 
 
@@ -127,7 +128,7 @@ def test_yaml_11_traps_stay_as_written_in_text_fields(tmp_path: Path) -> None:
     )
     path = tmp_path / "team-lead.yaml"
     path.write_text(text, encoding="utf-8")
-    sourced, findings = load_role(path, max_bytes=64 * 1024)
+    sourced, findings = load_role(path, 64 * 1024, Company())
     assert findings == [] and sourced is not None
     role = sourced.role
     assert role.grade == "no"  # not the boolean False
@@ -138,7 +139,7 @@ def test_yaml_11_traps_stay_as_written_in_text_fields(tmp_path: Path) -> None:
 def test_folder_named_like_a_role_file(tmp_path: Path) -> None:
     folder = tmp_path / "team-lead.yaml"
     folder.mkdir()
-    _, (finding,) = load_role(folder, max_bytes=1024)
+    _, (finding,) = load_role(folder, 1024, Company())
     assert finding.message == "is a folder, expected a role file (.yaml)"
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.read import source, validate
+from generator.read.company import Company, load_company
 from generator.read.findings import Finding
 from generator.read.model import Framework, Role
 from generator.read.project import ROLE_SUFFIXES, Project
@@ -31,16 +32,19 @@ from generator.store import BuildState
 @dataclass(frozen=True, eq=False)
 class Handbook:
     project: Project
-    roles: list[Role]
+    roles: list[Role]  # the published roles
     framework: Framework | None = None
     warnings: list[Finding] = field(default_factory=list)
+    company: Company = field(default_factory=Company)
+    planned: list[Role] = field(default_factory=list)  # drafted, not published
 
     def role(self, role_id: str) -> Role:
+        """A published or planned role."""
         return self._by_id[role_id]
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Role]:
-        return {role.id: role for role in self.roles}
+        return {role.id: role for role in [*self.roles, *self.planned]}
 
     @property
     def departments(self) -> dict[str, list[Role]]:
@@ -80,17 +84,21 @@ class Reading:
     framework: Framework | None
     findings: list[Finding]
     elsewhere: set[str]
+    company: Company = field(default_factory=Company)
 
 
 def read_roles(
     project: Project, paths: list[Path] | None = None, state: BuildState | None = None
 ) -> Reading:
-    """Read the project's role files (or just ``paths``) and the principle framework."""
+    """Read the project's role files (or just ``paths``), the principle framework, the
+    policies and the KPI dictionary (which the roles are validated against)."""
     state = state or BuildState(project.cache_dir)
     all_files = project.role_files()
-    cache = RoleCache(state)
+    company, findings = load_company(project)
+    cache = RoleCache(state, company)
     files = all_files if paths is None else paths
-    framework, findings = load_framework(project)
+    framework, found = load_framework(project)
+    findings.extend(found)
     sourced: list[SourcedRole] = []
     elsewhere: set[str] = set()
     if paths is not None:
@@ -105,7 +113,9 @@ def read_roles(
             findings.append(problem)
             elsewhere.add(path.stem)
     for path, (role, found) in zip(
-        readable, _load_roles(readable, project.settings.max_file_bytes, cache), strict=True
+        readable,
+        _load_roles(readable, project.settings.max_file_bytes, cache),
+        strict=True,
     ):
         findings.extend(found)
         if role is not None:
@@ -114,7 +124,7 @@ def read_roles(
             elsewhere.add(path.stem)
     if paths is None:
         cache.prune()
-    return Reading(sourced, framework, findings, elsewhere)
+    return Reading(sourced, framework, findings, elsewhere, company)
 
 
 def load_framework(project: Project) -> tuple[Framework | None, list[Finding]]:
@@ -188,12 +198,13 @@ def _load_roles(
             misses.append(path)
     cores = os.cpu_count() or 1
     if len(misses) < PARALLEL_FROM or cores < 2:
-        loaded.update((path, load_role(path, max_bytes, cache)) for path in misses)
+        loaded.update((path, load_role(path, max_bytes, cache.company, cache)) for path in misses)
         return [loaded[path] for path in files]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     with ProcessPoolExecutor(cores, context) as pool:
-        read = pool.map(_read_role, misses, [max_bytes] * len(misses), chunksize=16)
+        more = [max_bytes] * len(misses), [cache.company] * len(misses)
+        read = pool.map(_read_role, misses, *more, chunksize=16)
         for path, (role, found) in zip(misses, read, strict=True):
             if role is not None and not found:
                 cache.put(path.read_bytes(), role)
@@ -208,9 +219,9 @@ def _cached(path: Path, max_bytes: int, cache: RoleCache) -> Role | None:
         return None
 
 
-def _read_role(path: Path, max_bytes: int) -> tuple[Role | None, list[Finding]]:
+def _read_role(path: Path, max_bytes: int, company: Company) -> tuple[Role | None, list[Finding]]:
     """``load_role`` in a worker process: the role without its positions (read again if needed)."""
-    sourced, findings = load_role(path, max_bytes)
+    sourced, findings = load_role(path, max_bytes, company)
     return (sourced.role if sourced is not None else None), findings
 
 
@@ -219,7 +230,8 @@ SETTLED_NS = 2_000_000_000
 
 
 class RoleCache:
-    """Validated roles pickled by the hash of their file's bytes (and of the model).
+    """Validated roles pickled by the hash of their file's bytes (and of the model and
+    the company's policies and dictionary, which validation fills in).
 
     The build state remembers which entry each file had, by the file's modification
     time, size and inode, so a build with the same state (``handbook serve``) reads
@@ -227,15 +239,17 @@ class RoleCache:
     within the last two seconds is always read).
     """
 
-    def __init__(self, state: BuildState) -> None:
+    def __init__(self, state: BuildState, company: Company | None = None) -> None:
+        self.company = company or Company()
+        self._context = hashlib.sha256(self.company.key).digest()
         self.store = state.folder("roles")
         self._seen: dict[Path, tuple[tuple[int, int, int], str]] = state.kept(
-            "role files seen", None, dict
+            "role files seen", self._context, dict
         )
         self._model = state.kept("model fingerprint", None, _model_fingerprint)
 
     def _name(self, raw: bytes) -> str:
-        return hashlib.sha256(raw + self._model).hexdigest()
+        return hashlib.sha256(raw + self._model + self._context).hexdigest()
 
     def get(self, raw: bytes) -> Role | None:
         return self._load(self._name(raw))
@@ -266,9 +280,10 @@ class RoleCache:
 
 
 def load_role(
-    path: Path, max_bytes: int, cache: RoleCache | None = None
+    path: Path, max_bytes: int, company: Company, cache: RoleCache | None = None
 ) -> tuple[SourcedRole | None, list[Finding]]:
-    """Read and validate one role file; valid roles go to (and come from) ``cache``."""
+    """Read and validate one role file against the company's policies and dictionary;
+    valid roles go to (and come from) ``cache``."""
     if path.is_dir():
         return None, [_whole_file(path, "is a folder, expected a role file (.yaml)")]
     try:
@@ -284,7 +299,7 @@ def load_role(
         doc: Document = parse_document(path, raw)
     except SourceError as exc:
         return None, exc.findings
-    valid, findings = validate_document(doc, Role)
+    valid, findings = validate_document(doc, Role, company)
     findings = [*doc.warnings, *findings]
     if valid is None:
         return None, findings

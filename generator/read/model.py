@@ -7,9 +7,10 @@ Field descriptions end up in the JSON Schema that editors use for completion.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -17,9 +18,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
+
+if TYPE_CHECKING:
+    from generator.read.company import Company
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ITEM_ID_RE = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*")
@@ -98,9 +104,17 @@ WholeNumber = Annotated[int, _decimal_check("int_parsing")]
 MaybeNumber = Annotated[float | None, _decimal_check("float_parsing")]
 MaybeWholeNumber = Annotated[int | None, _decimal_check("int_parsing")]
 
-Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "as_needed"]
+Frequency = Literal["per_shift", "daily", "weekly", "monthly", "quarterly", "yearly", "as_needed"]
 ChecklistFrequency = Literal[
-    "daily", "weekly", "monthly", "quarterly", "yearly", "onboarding", "per_event", "as_needed"
+    "per_shift",
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "yearly",
+    "onboarding",
+    "per_event",
+    "as_needed",
 ]
 GoalPeriod = Literal["monthly", "quarterly", "half_yearly", "yearly"]
 TrainingFormat = Literal[
@@ -143,11 +157,25 @@ class DocumentControl(Strict):
     )
 
 
+def _shifts_defined(data: Any, info: ValidationInfo) -> Any:
+    """``per_shift`` needs the shifts of the policies."""
+    company = info.context
+    per_shift = isinstance(data, dict) and data.get("frequency") == "per_shift"
+    if per_shift and company is not None and not (company.policies and company.policies.shifts):
+        raise PydanticCustomError(
+            "no_shifts",
+            "per_shift needs the company's shifts: list them under shifts in content/policies.yaml",
+            {"at": "frequency"},
+        )
+    return data
+
+
 class Duty(Traceable):
     id: ItemId
     title: Text = Field(description="Short name of the duty.")
     description: Text = Field(description="What the duty involves (主要工作内容).")
     frequency: Frequency
+    _shifts = model_validator(mode="before")(_shifts_defined)
     measured_by: list[ItemId] = Field(
         default_factory=list, description="Ids of the goals that measure this duty."
     )
@@ -164,6 +192,13 @@ class Qualifications(Strict):
     skills: list[Text] = Field(min_length=1)
     qualities: list[Text] = Field(min_length=1)
     certificates: list[Text] = Field(default_factory=list)
+    min_years: MaybeNumber = Field(
+        default=None,
+        ge=0,
+        le=50,
+        description="Years of experience required, as a number (checked against the years"
+        " of the career paths leading here).",
+    )
 
 
 class Relationship(Strict):
@@ -188,7 +223,12 @@ class ScoringRule(Strict):
     """How a quantitative goal turns an actual value into a score.
 
     Achievement is actual/target in percent (target/actual when lower is
-    better). A goal is scored on a 100-point scale and contributes
+    better); scored in points (``basis: points``, for metrics in %), it is 100
+    plus the difference from the target in the metric's own points (a 20 秒接通率
+    of 83 % against a floor of 85 % is 98). A floor or a ceiling
+    (``at_least``/``at_most``) earns no more than 100; within a range
+    (``target`` to ``target_max``) is 100. A goal is scored on a 100-point scale
+    and contributes
     ``weight x points / 100`` to the sheet. At 100 % achievement it earns 100
     points; every percentage point below deducts ``deduct_per_point_below``
     points, every point above adds ``add_per_point_above``, up to
@@ -199,20 +239,79 @@ class ScoringRule(Strict):
     add_per_point_above: Number = Field(default=0, ge=0)
     zero_below_percent: Number = Field(default=0, ge=0, le=100)
     max_percent_of_weight: Number = Field(default=100, ge=100, le=300)
+    basis: Literal["ratio", "points"] | None = Field(
+        default=None,
+        description="ratio (actual ÷ target) or points (the difference, for % metrics);"
+        " unset: points for % metrics when policies.yaml says percent_in_points, else ratio.",
+    )
     text: Text = Field(description="The rule as printed on the goal sheet.")
+    #: The preset of policies.yaml this rule is (filled in by validation).
+    id: SkipJsonSchema[str | None] = None
+
+
+Direction = Literal["higher_is_better", "lower_is_better", "at_least", "at_most", "within_range"]
+
+
+class Metric(Strict):
+    """One KPI of the dictionary, defined once for every goal that measures it."""
+
+    id: ItemId
+    name: Text = Field(description="e.g. 销售收入")
+    definition: Text = Field(description="口径: what counts, e.g. 经财务确认的不含税销售收入.")
+    formula: MaybeText = Field(default=None, description="e.g. 逾期应收余额 ÷ 应收总余额")
+    unit: Text = Field(description="e.g. 万元, %, 家, 分")
+    direction: Direction = Field(
+        description="higher_is_better / lower_is_better (scored as a ratio or in points);"
+        " at_least / at_most (a floor or a ceiling: no extra for beating it);"
+        " within_range (target to target_max)."
+    )
+    scale_max: MaybeNumber = Field(
+        default=None, gt=0, description="For a score on a scale: its maximum, e.g. 5."
+    )
+    system: Slug | None = Field(
+        default=None, description="Id of the system (policies.yaml systems) the figure is from."
+    )
+    report: MaybeText = Field(default=None, description="The report or table in that system.")
+    over_time: Literal["sum", "average", "last", "ratio_of_sums"] = Field(
+        description="How a month's figures make a quarter's: summed (sum), averaged, the"
+        " period's last value, or a ratio recomputed from the summed parts."
+    )
+    over_people: Literal["sum", "average", "none"] = Field(
+        description="How the figures of a team's members make the team's: sum, average, or"
+        " none (not comparable, e.g. a manager's own judgement)."
+    )
+
+
+#: Fields of a goal that validation fills in from the KPI dictionary and the policies;
+#: a role file that writes one of them is told where it is defined.
+FROM_DICTIONARY = ("unit", "direction", "data_source")
 
 
 class Goal(Traceable):
     id: ItemId
     name: Text
     kind: Literal["quantitative", "qualitative"]
-    metric: Text = Field(description="What is measured, e.g. 月度销售回款额.")
-    unit: MaybeText = Field(default=None, description="Unit of baseline and target, e.g. 万元, %.")
-    direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
+    metric: Text = Field(
+        description="Id of a metric of the KPI dictionary (content/metrics.yaml); without a"
+        " dictionary, or for a qualitative goal, what is measured, e.g. 团队稳定性."
+    )
+    unit: MaybeText = Field(
+        default=None, description="Without a dictionary metric: unit of baseline and target."
+    )
+    direction: Direction = Field(
+        default="higher_is_better", description="Without a dictionary metric."
+    )
     baseline: MaybeNumber = Field(
         default=None, description="Current level, for quantitative goals."
     )
-    target: MaybeNumber = Field(default=None, description="Target value, for quantitative goals.")
+    target: MaybeNumber = Field(
+        default=None,
+        description="Target value, for quantitative goals (the floor, the ceiling, or the low"
+        " end of a range).",
+    )
+    target_max: MaybeNumber = Field(
+        default=None, description="High end of the range, for a metric kept within a range."
+    )
     stretch_target: MaybeNumber = Field(default=None, description="挑战目标, optional.")
     target_level: MaybeText = Field(
         default=None, description="For qualitative goals: the rating level to reach."
@@ -220,33 +319,232 @@ class Goal(Traceable):
     period: GoalPeriod
     deadline: MaybeText = Field(default=None, description="Optional deadline within the period.")
     weight: Number = Field(ge=0, le=100, description="Weight in percent; a sheet totals 100.")
-    data_source: Text = Field(description="Where the figure comes from, e.g. CRM 销售报表.")
+    data_source: MaybeText = Field(
+        default=None,
+        description="Without a dictionary metric: where the figure comes from, e.g. CRM 销售报表.",
+    )
     assessor: Text = Field(description="考核部门 or person.")
     duty: ItemId = Field(description="Id of the duty this goal serves.")
-    scoring: ScoringRule | None = None
-    rating_scale: list[RatingLevel] = Field(default_factory=list)
-    example: bool = Field(
-        default=True, description="Target figures are examples a company adjusts (marked as such)."
+    scoring: ScoringRule | Slug | None = Field(
+        default=None, description="Id of a scoring preset of policies.yaml, or a rule."
     )
+    rating_scale: list[RatingLevel] | Slug = Field(
+        default_factory=list,
+        description="Qualitative goals: id of a rating scale of policies.yaml (its own levels"
+        " only where the policy allows it, with override_reason).",
+    )
+    override_reason: MaybeText = Field(
+        default=None, description="Why this goal departs from the company's policy."
+    )
+    example: bool | None = Field(
+        default=None,
+        description="Quantitative goals: true when the target figures are examples a company"
+        " adjusts (printed as such), false when they are the real targets.",
+    )
+    #: Filled in by validation: the dictionary's metric and the rating scale's id.
+    measure: SkipJsonSchema[Metric | None] = None
+    scale: SkipJsonSchema[str | None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_company(cls, data: Any, info: ValidationInfo) -> Any:
+        company = info.context
+        if not isinstance(data, dict) or company is None:
+            return data
+        return resolve_goal(data, company)
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Goal:
+        for name in ("scoring", "rating_scale"):
+            if isinstance(getattr(self, name), str):
+                raise no_policies(str(getattr(self, name)), name)
         if self.kind == "quantitative":
-            missing = [f for f in ("unit", "target", "scoring") if getattr(self, f) is None]
+            missing = [
+                f for f in ("unit", "target", "scoring", "data_source") if getattr(self, f) is None
+            ]
             if missing:
                 raise ValueError(
                     "a quantitative goal needs " + ", ".join(missing) + " (besides metric)"
                 )
+            if self.example is None:
+                raise PydanticCustomError(
+                    "example_unset",
+                    "say whether the target figures are real: example: false (the real"
+                    " targets) or example: true (figures to adjust, printed as examples)",
+                    {"at": "example"},
+                )
+            if (self.direction == "within_range") != (self.target_max is not None):
+                raise PydanticCustomError(
+                    "range",
+                    "target_max is the high end of a range: give it exactly when the metric"
+                    " is kept within_range (direction here: {direction})",
+                    {"direction": self.direction, "at": "target_max"},
+                )
+            low, high = self.target, self.target_max
+            if low is not None and high is not None and high < low:
+                raise PydanticCustomError(
+                    "range",
+                    "expected target_max at least target ({low:g}), got {high:g}",
+                    {"low": low, "high": high, "at": "target_max"},
+                )
+            top = self.measure.scale_max if self.measure else None
+            if top is not None and self.target is not None and self.target > top:
+                raise PydanticCustomError(
+                    "scale_max",
+                    "expected a target of at most {top:g} (the scale's maximum), got {target:g}",
+                    {"top": top, "target": self.target, "at": "target"},
+                )
         else:
-            if len(self.rating_scale) < 2:
+            levels = [lvl.level for lvl in self.levels]
+            if len(levels) < 2:
                 raise ValueError("a qualitative goal needs a rating_scale of at least 2 levels")
-            levels = [lvl.level for lvl in self.rating_scale]
             if self.target_level is None or self.target_level not in levels:
                 raise ValueError(
                     "a qualitative goal needs target_level set to one of its rating levels: "
                     + ", ".join(levels)
                 )
         return self
+
+    @property
+    def levels(self) -> list[RatingLevel]:
+        """The rating levels of a qualitative goal (a policy's id is resolved by validation)."""
+        return self.rating_scale if isinstance(self.rating_scale, list) else []
+
+    @property
+    def rule(self) -> ScoringRule | None:
+        return self.scoring if isinstance(self.scoring, ScoringRule) else None
+
+    @property
+    def scored_in_points(self) -> bool:
+        return self.rule is not None and self.rule.basis == "points"
+
+
+def resolve_goal(data: dict[str, Any], company: Company) -> dict[str, Any]:
+    """A goal's raw data with what the dictionary and the policies define filled in;
+    a field the role file must not write (the dictionary defines it) is an error."""
+    for injected in ("measure", "scale"):
+        if injected in data:
+            raise PydanticCustomError(
+                "extra_forbidden", "unknown field (validation fills it in)", {"at": injected}
+            )
+    data = dict(data)
+    metric = company.metrics.get(data["metric"]) if isinstance(data.get("metric"), str) else None
+    policies = company.policies
+    if data.get("kind") == "quantitative" and "metrics.yaml" in company.invalid:
+        raise PydanticCustomError(
+            "no_dictionary",
+            "metric '{value}' cannot be looked up: content/metrics.yaml has errors",
+            {"value": str(data.get("metric")), "at": "metric"},
+        )
+    if data.get("kind") == "quantitative" and company.metrics and metric is None:
+        raise PydanticCustomError(
+            "unknown_metric",
+            "no metric '{value}' in the KPI dictionary (content/metrics.yaml){hint}",
+            {
+                "value": str(data.get("metric")),
+                "hint": did_you_mean(str(data.get("metric")), sorted(company.metrics)),
+                "at": "metric",
+            },
+        )
+    if metric is not None:
+        for name in FROM_DICTIONARY:
+            if name in data:
+                raise PydanticCustomError(
+                    "from_dictionary",
+                    "remove {name}: the KPI dictionary defines it for metric '{metric}'",
+                    {"name": name, "metric": metric.id, "at": name},
+                )
+        data["measure"] = metric
+        data["unit"] = metric.unit
+        data["direction"] = metric.direction
+        data["data_source"] = metric_source(metric, company)
+    if policies is not None:
+        scoring = data.get("scoring")
+        if isinstance(scoring, str):
+            preset = policies.rule(scoring)
+            if preset is None:
+                raise PydanticCustomError(
+                    "unknown_rule",
+                    "no scoring preset '{value}' in content/policies.yaml{hint}",
+                    {
+                        "value": scoring,
+                        "hint": did_you_mean(scoring, [r.id for r in policies.scoring_rules]),
+                        "at": "scoring",
+                    },
+                )
+            data["scoring"] = preset.model_dump(exclude_none=True)
+        in_percent = (metric.unit if metric else data.get("unit")) == "%"
+        rule = data.get("scoring")
+        if isinstance(rule, dict) and rule.get("basis") is None:
+            basis = "points" if in_percent and policies.percent_in_points else "ratio"
+            data["scoring"] = {**rule, "basis": basis}
+        scale = data.get("rating_scale")
+        if data.get("kind") == "qualitative" and scale in (None, []):
+            scale = policies.goal_rating_scale
+        if isinstance(scale, list):
+            check_override(policies.scale(policies.goal_rating_scale), data, "rating_scale")
+        if isinstance(scale, str):
+            found = policies.scale(scale)
+            if found is None:
+                raise PydanticCustomError(
+                    "unknown_scale",
+                    "no rating scale '{value}' in content/policies.yaml{hint}",
+                    {
+                        "value": scale,
+                        "hint": did_you_mean(scale, [s.id for s in policies.rating_scales]),
+                        "at": "rating_scale",
+                    },
+                )
+            data["rating_scale"] = [level.model_dump() for level in found.levels]
+            data["scale"] = found.id
+    return data
+
+
+def check_override(policy: Any, data: dict[str, Any], name: str) -> None:
+    """A role's own value where the policy has one: only where the policy is
+    ``overridable``, and with an ``override_reason``."""
+    if policy is None:
+        return
+    if not policy.overridable:
+        raise PydanticCustomError(
+            "policy_fixed",
+            "the company's policy '{policy}' applies here and allows no exception: refer to"
+            " it by id ({name}: {policy}) instead of writing your own",
+            {"policy": getattr(policy, "id", name), "name": name, "at": name},
+        )
+    if not data.get("override_reason"):
+        raise PydanticCustomError(
+            "override_reason",
+            "this departs from the company's policy '{policy}': say why in override_reason",
+            {"policy": getattr(policy, "id", name), "at": name},
+        )
+
+
+def no_policies(value: str, at: str) -> PydanticCustomError:
+    """The error of a policy id where the policies could not be read."""
+    return PydanticCustomError(
+        "no_policies",
+        "'{value}' names a policy of content/policies.yaml, which is missing or has errors",
+        {"value": value, "at": at},
+    )
+
+
+def did_you_mean(value: str, known: list[str]) -> str:
+    """'; did you mean 'x'?' or the known ids, for a message about an unknown id."""
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.5)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f" (known: {', '.join(known) or 'none'})"
+
+
+def metric_source(metric: Metric, company: Company) -> str | None:
+    """Where a metric's figure comes from, as printed: the system's name and the report."""
+    system = None
+    if metric.system is not None and company.policies is not None:
+        found = company.policies.system(metric.system)
+        system = found.name if found else metric.system
+    parts = [p for p in (system, metric.report) if p]
+    return " · ".join(parts) or None
 
 
 class OnboardingWindow(Strict):
@@ -298,11 +596,18 @@ class Checklist(Traceable):
     frequency: ChecklistFrequency
     description: MaybeText = None
     items: list[ChecklistItem] = Field(min_length=1)
+    _shifts = model_validator(mode="before")(_shifts_defined)
 
 
 class ScorecardItem(Traceable):
     name: Text = Field(description="评估项目")
-    weight: Number = Field(ge=0, le=100, description="Weight in percent; a scorecard totals 100.")
+    weight: MaybeNumber = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Weight in percent; a scorecard totals 100. Leave it out where the item"
+        " lists goals: it is their weights' sum.",
+    )
     criteria: Text = Field(description="评价标准")
     evidence: Text = Field(description="评估依据: where the evidence comes from.")
     goals: list[ItemId] = Field(default_factory=list, description="Goals that feed this item.")
@@ -311,21 +616,128 @@ class ScorecardItem(Traceable):
 class Scorecard(Strict):
     """绩效评估表: the periodic performance review of the role."""
 
-    period: GoalPeriod
+    period: GoalPeriod | None = Field(
+        default=None, description="Unset: the review cycle of policies.yaml."
+    )
     reviewers: list[Text] = Field(min_length=1, description="Who assesses, e.g. 销售经理.")
-    rating_scale: list[RatingLevel] = Field(min_length=2)
+    rating_scale: list[RatingLevel] | Slug = Field(
+        default_factory=list,
+        description="Id of a rating scale of policies.yaml (unset: its review_rating_scale).",
+    )
     items: list[ScorecardItem] = Field(min_length=1)
     sign_off: list[Text] = Field(min_length=1, description="Who signs, e.g. 被评估人, 直接上级.")
+    override_reason: MaybeText = Field(
+        default=None, description="Why this scorecard departs from the company's policy."
+    )
+    scale: SkipJsonSchema[str | None] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_company(cls, data: Any, info: ValidationInfo) -> Any:
+        policies = info.context.policies if info.context is not None else None
+        if not isinstance(data, dict) or policies is None:
+            return data
+        if "scale" in data:
+            raise PydanticCustomError(
+                "extra_forbidden", "unknown field (validation fills it in)", {"at": "scale"}
+            )
+        data = dict(data)
+        cycle = policies.cycles.review
+        if data.get("period") is None:
+            data["period"] = cycle
+        elif data["period"] != cycle:
+            raise PydanticCustomError(
+                "policy_cycle",
+                "the company reviews performance {cycle} (cycles.review in"
+                " content/policies.yaml), got {period}: leave period out",
+                {"cycle": cycle, "period": str(data["period"]), "at": "period"},
+            )
+        scale = data.get("rating_scale") or policies.review_rating_scale
+        if isinstance(scale, list):
+            check_override(policies.scale(policies.review_rating_scale), data, "rating_scale")
+            return data
+        found = policies.scale(str(scale))
+        if found is None:
+            raise PydanticCustomError(
+                "unknown_scale",
+                "no rating scale '{value}' in content/policies.yaml{hint}",
+                {
+                    "value": str(scale),
+                    "hint": did_you_mean(str(scale), [s.id for s in policies.rating_scales]),
+                    "at": "rating_scale",
+                },
+            )
+        data["rating_scale"] = [level.model_dump() for level in found.levels]
+        data["scale"] = found.id
+        return data
+
+    @model_validator(mode="after")
+    def _complete(self) -> Scorecard:
+        if isinstance(self.rating_scale, str):
+            raise no_policies(self.rating_scale, "rating_scale")
+        if self.period is None:
+            raise PydanticCustomError(
+                "no_policies",
+                "expected a period: the handbook has no review cycle (content/policies.yaml)",
+                {"at": "period"},
+            )
+        if len(self.rating_scale) < 2:
+            raise ValueError("a scorecard needs a rating_scale of at least 2 levels")
+        return self
+
+    @property
+    def levels(self) -> list[RatingLevel]:
+        return self.rating_scale if isinstance(self.rating_scale, list) else []
+
+
+class PlanStage(Strict):
+    name: Text = Field(description="e.g. 诊断与约定")
+    weeks: WholeNumber = Field(ge=1, le=52)
 
 
 class ImprovementPlan(Traceable):
     """绩效改进计划: what happens when a review falls short."""
 
     trigger: Text = Field(description="When a plan starts, e.g. 季度评估为C级及以下.")
-    duration_weeks: WholeNumber = Field(ge=1, le=52)
+    duration_weeks: MaybeWholeNumber = Field(
+        default=None, ge=1, le=52, description="Unset: the length set in policies.yaml."
+    )
+    override_reason: MaybeText = Field(
+        default=None, description="Why this plan departs from the company's policy."
+    )
+    stages: SkipJsonSchema[list[PlanStage]] = Field(default_factory=list)
     steps: list[Text] = Field(min_length=1)
     support: list[Text] = Field(default_factory=list, description="Help the company provides.")
     review: Text = Field(description="How and when the plan is closed.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_company(cls, data: Any, info: ValidationInfo) -> Any:
+        policies = info.context.policies if info.context is not None else None
+        if not isinstance(data, dict) or policies is None:
+            return data
+        if "stages" in data:
+            raise PydanticCustomError(
+                "extra_forbidden", "unknown field (validation fills it in)", {"at": "stages"}
+            )
+        plan = policies.improvement_plan
+        weeks = data.get("duration_weeks")
+        if weeks is not None and weeks != plan.weeks:
+            check_override(plan, data, "duration_weeks")
+            return data
+        stages = [stage.model_dump() for stage in plan.stages]
+        return {**data, "duration_weeks": plan.weeks, "stages": stages}
+
+    @model_validator(mode="after")
+    def _complete(self) -> ImprovementPlan:
+        if self.duration_weeks is None:
+            raise PydanticCustomError(
+                "no_policies",
+                "expected duration_weeks: the handbook has no improvement plan policy"
+                " (content/policies.yaml)",
+                {"at": "duration_weeks"},
+            )
+        return self
 
 
 class Reward(Traceable):
@@ -334,6 +746,33 @@ class Reward(Traceable):
     criteria: Text = Field(description="Transparent criteria: who earns it, when.")
     reward: Text = Field(description="What is given.")
     frequency: Frequency
+    ranked_among: Slug | None = Field(
+        default=None,
+        description="Role id whose holders compete for it (e.g. a 季度之星 among all 销售主任):"
+        " checked against that role's headcount.",
+    )
+    places: MaybeWholeNumber = Field(
+        default=None, ge=1, description="How many of them earn it, e.g. 3 for the top three."
+    )
+    override_reason: MaybeText = Field(
+        default=None, description="Why this reward departs from the company's bonus cycle."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bonus_cycle(cls, data: Any, info: ValidationInfo) -> Any:
+        policies = info.context.policies if info.context is not None else None
+        if not isinstance(data, dict) or policies is None or data.get("type") != "bonus":
+            return data
+        cycle = policies.cycles.bonus
+        if data.get("frequency") != cycle and not data.get("override_reason"):
+            raise PydanticCustomError(
+                "policy_cycle",
+                "the company settles bonuses {cycle} (cycles.bonus in content/policies.yaml),"
+                " got {found}: make it {cycle}, or say why in override_reason",
+                {"cycle": cycle, "found": str(data.get("frequency")), "at": "frequency"},
+            )
+        return data
 
 
 class Recognition(Traceable):
@@ -394,6 +833,11 @@ class Onboarding(Strict):
     """入职计划: the first day, week and 30/60/90 days of someone new in the role."""
 
     mentor: Text = Field(description="Who guides the newcomer.")
+    mentor_role: Slug | None = Field(
+        default=None,
+        description="Role id the mentor holds, when it is a role of the handbook (checked"
+        " against its headcount when it is this role).",
+    )
     phases: list[OnboardingPhase] = Field(min_length=1)
 
 
@@ -403,8 +847,22 @@ class Role(Strict):
     department: Text
     grade: MaybeText = Field(default=None, description="职级")
     headcount: WholeNumber = Field(default=1, ge=1, le=100000, description="编制人数")
+    status: Literal["published", "planned"] = Field(
+        default="published",
+        description="planned: a role being drafted; validated and named by other roles, but"
+        " kept off the published site, its search and its printables.",
+    )
     reports_to: Slug | None = Field(default=None, description="Role id of the direct superior.")
+    superior_outside: MaybeText = Field(
+        default=None,
+        description="A superior who is not a role of this handbook, by title, e.g. 总经理"
+        " (shown as text, with no page).",
+    )
     direct_reports: list[Slug] = Field(default_factory=list)
+    reports_outside: list[Text] = Field(
+        default_factory=list,
+        description="Direct reports who are not roles of this handbook, by title.",
+    )
     purpose: Text = Field(description="岗位目的 / 职责综述")
     document: DocumentControl
     responsibilities: list[DutyArea] = Field(min_length=1)
@@ -425,6 +883,52 @@ class Role(Strict):
         description="Id of the principle framework (content/principles.yaml) whose coverage"
         " this role must show.",
     )
+
+    @model_validator(mode="after")
+    def _derived(self) -> Role:
+        if self.reports_to is not None and self.superior_outside is not None:
+            raise PydanticCustomError(
+                "two_superiors",
+                "a role has one direct superior: reports_to (a role of the handbook) or"
+                " superior_outside (a title), not both",
+                {"at": "superior_outside"},
+            )
+        if self.scorecard is None:
+            return self
+        weights = {g.id: g.weight for g in self.goals}
+        items = []
+        for i, item in enumerate(self.scorecard.items):
+            if not item.goals or any(g not in weights for g in item.goals):
+                if item.weight is None:
+                    raise PydanticCustomError(
+                        "no_weight",
+                        "expected a weight, or the goals whose weights it sums",
+                        {"at": ("scorecard", "items", i, "weight")},
+                    )
+                items.append(item)
+                continue
+            total = sum(weights[g] for g in item.goals)
+            if item.weight is not None and abs(item.weight - total) > 1e-6:
+                listed = ", ".join(f"{g} {weights[g]:g}" for g in item.goals)
+                raise PydanticCustomError(
+                    "scorecard_weight",
+                    "the scorecard weighs this item {weight:g}, but its goals weigh {total:g}"
+                    " on the goal sheet ({listed}): leave weight out, it is their sum",
+                    {
+                        "weight": item.weight,
+                        "total": total,
+                        "listed": listed,
+                        "at": ("scorecard", "items", i, "weight"),
+                    },
+                )
+            items.append(item.model_copy(update={"weight": total}))
+        return self.model_copy(
+            update={"scorecard": self.scorecard.model_copy(update={"items": items})}
+        )
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
 
     @property
     def duties(self) -> list[Duty]:

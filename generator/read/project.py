@@ -71,6 +71,14 @@ class Project:
         return self.content_dir / "principles.yaml"
 
     @property
+    def policies_file(self) -> Path:
+        return self.content_dir / "policies.yaml"
+
+    @property
+    def metrics_file(self) -> Path:
+        return self.content_dir / "metrics.yaml"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / self.settings.templates_dir
 

@@ -35,13 +35,16 @@ _SIMPLE_EXPECTATIONS = {
 }
 
 
-def validate_document(doc: Document, model: type[M]) -> tuple[M | None, list[Finding]]:
-    """Validate ``doc.data`` as ``model``; return the object or the findings."""
+def validate_document(
+    doc: Document, model: type[M], context: object = None
+) -> tuple[M | None, list[Finding]]:
+    """Validate ``doc.data`` as ``model`` (``context``: what its validators refer to, such
+    as the company's policies); return the object or the findings."""
     if not isinstance(doc.data, dict):
         found = _describe(doc.data)
         return None, [doc.finding((), f"expected a mapping of fields at the top, got {found}")]
     try:
-        return model.model_validate(doc.data), []
+        return model.model_validate(doc.data, context=context), []
     except ValidationError as exc:
         return None, [_to_finding(doc, model, err) for err in exc.errors(include_url=False)]
 
@@ -50,6 +53,10 @@ def _to_finding(doc: Document, model: type[BaseModel], err: ErrorDetails) -> Fin
     loc: Loc = tuple(err["loc"])
     kind = err["type"]
     found = err.get("input")
+    at = (err.get("ctx") or {}).get("at")  # a model's check names the field it is about
+    if at is not None:
+        loc = (*loc, *(at if isinstance(at, tuple) else (at,)))
+        return doc.finding(loc, err["msg"], key=kind == "extra_forbidden")
     if kind == "missing":  # reported where the enclosing mapping starts
         return doc.finding(loc, "missing required field")
     if kind == "extra_forbidden":

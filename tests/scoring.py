@@ -10,16 +10,33 @@ from generator.read.model import Goal
 
 
 def achievement(goal: Goal, actual: float) -> float:
-    """Achievement in percent: actual/target, or target/actual when lower is better."""
-    assert goal.target is not None
-    if goal.direction == "lower_is_better":
-        return 100.0 * goal.target / actual if actual else float("inf")
-    return 100.0 * actual / goal.target if goal.target else 0.0
+    """Achievement in percent: actual/target, or target/actual when lower is better; in
+    points (for % metrics), 100 plus the difference from the target; within a range,
+    measured from its nearer end; a floor or a ceiling earns at most 100."""
+    low = goal.target
+    assert low is not None
+    high = goal.target_max
+    lower = goal.direction in ("lower_is_better", "at_most")
+    if goal.scored_in_points:
+        if high is not None:
+            rate = 100 - max(low - actual, actual - high, 0.0)
+        else:
+            rate = 100 + (low - actual if lower else actual - low)
+    elif high is not None:
+        if actual < low:
+            rate = 100.0 * actual / low if low else 0.0
+        else:
+            rate = 100.0 * high / actual if actual > high else 100.0
+    elif lower:
+        rate = 100.0 * low / actual if actual else 1000.0
+    else:
+        rate = 100.0 * actual / low if low else 0.0
+    return min(rate, 100.0) if goal.direction in ("at_least", "at_most") else rate
 
 
 def points(goal: Goal, actual: float) -> float:
     """Points on the goal's 100-point scale for a quantitative goal."""
-    rule = goal.scoring
+    rule = goal.rule
     assert rule is not None
     rate = achievement(goal, actual)
     if rate < rule.zero_below_percent:
@@ -35,7 +52,7 @@ def points(goal: Goal, actual: float) -> float:
 
 def level_points(goal: Goal, level: str) -> float:
     """Points on the goal's 100-point scale for a qualitative goal rated ``level``."""
-    for entry in goal.rating_scale:
+    for entry in goal.levels:
         if entry.level == level:
             return entry.score_percent
     raise KeyError(level)

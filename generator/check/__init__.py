@@ -2,7 +2,8 @@
 
 ``load_handbook`` runs the two front stages, reading (:mod:`generator.read`) and
 checking (references, reporting lines and career paths, principle coverage, the
-review of each role's goals and training), and raises :class:`ContentError` with
+review of each role's goals and training, targets that cascade, facts that roles
+must agree on), and raises :class:`ContentError` with
 every finding when any is an error.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from generator.check.agreement import check_agreement
+from generator.check.cascade import check_cascade
 from generator.check.references import check_roles
 from generator.check.review import review_roles
 from generator.read.findings import ContentError
@@ -40,8 +43,17 @@ def load_handbook(
             today,
             state,
         ),
+        *check_cascade(reading.roles, reading.company, project.root),
+        *check_agreement(reading.roles, project.root),
     ]
     if any(f.severity == "error" for f in findings):
         raise ContentError(findings, project.root)
     roles = sorted((s.role for s in reading.roles), key=lambda r: r.id)
-    return Handbook(project=project, roles=roles, framework=reading.framework, warnings=findings)
+    return Handbook(
+        project=project,
+        roles=[r for r in roles if r.published],
+        framework=reading.framework,
+        warnings=findings,
+        company=reading.company,
+        planned=[r for r in roles if not r.published],
+    )

@@ -143,7 +143,7 @@ def _check_within(item: SourcedRole) -> Iterator[Finding]:
         message = f"goal weights must total 100, got {role.total_weight:g}"
         yield item.doc.finding(("goals",), message)
     if role.scorecard:
-        total = sum(i.weight for i in role.scorecard.items)
+        total = sum(i.weight or 0 for i in role.scorecard.items)
         if abs(total - 100) > 1e-6:
             message = f"scorecard weights must total 100, got {total:g}"
             yield item.doc.finding(("scorecard", "items"), message)
@@ -179,6 +179,7 @@ def _check_principles(item: SourcedRole, framework: Framework | None) -> Iterato
             ("principle_framework",),
             f"principle '{tag}' is carried by no duty, goal, module or checklist item",
             severity="warning",
+            kind="principles",
         )
 
 
@@ -196,6 +197,14 @@ def _check_role_references(item: SourcedRole, known: set[str]) -> Iterator[Findi
             yield from missing(("reports_to",), role.reports_to)
     for i, ref in enumerate(role.direct_reports):
         yield from missing(("direct_reports", i), ref)
+    if role.incentives:
+        for i, reward in enumerate(role.incentives.rewards):
+            if reward.ranked_among is not None:
+                yield from missing(
+                    ("incentives", "rewards", i, "ranked_among"), reward.ranked_among
+                )
+    if role.onboarding and role.onboarding.mentor_role is not None:
+        yield from missing(("onboarding", "mentor_role"), role.onboarding.mentor_role)
     if role.career:
         for i, step in enumerate(role.career.next_roles):
             yield from missing(("career", "next_roles", i, "role"), step.role)

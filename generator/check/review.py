@@ -47,6 +47,7 @@ def review_roles(
                     ("document", "last_reviewed"),
                     f"review overdue since {stale.isoformat()} (owner: {owner})",
                     severity="warning",
+                    kind="review_due",
                 )
             )
     reviewed.keep(item.role for item in roles)
@@ -54,7 +55,13 @@ def review_roles(
 
 
 def _review(item: SourcedRole, max_stretch: float) -> list[Finding]:
-    return [*_smart(item, max_stretch), *_scoring(item), *_training(item), *_uncovered_duties(item)]
+    return [
+        *_smart(item, max_stretch),
+        *_scoring(item),
+        *_examples(item),
+        *_training(item),
+        *_uncovered_duties(item),
+    ]
 
 
 def review_due(role: Role) -> date:
@@ -76,21 +83,27 @@ def _smart(item: SourcedRole, max_stretch: float) -> Iterator[Finding]:
                 stretch=stretch_percent(goal) or 0, limit=max_stretch, duty=goal.duty
             )
             field = {"S": "metric", "A": "target", "R": "duty"}.get(verdict.letter, "id")
-            yield item.doc.finding(("goals", g, field), message, severity="warning")
+            yield item.doc.finding(("goals", g, field), message, severity="warning", kind="smart")
 
 
 def _scoring(item: SourcedRole) -> Iterator[Finding]:
     for g, goal in enumerate(item.role.goals):
-        rule = goal.scoring
+        rule = goal.rule
+        lower = goal.direction in ("lower_is_better", "at_most")
         if goal.stretch_target is not None and goal.target is not None:
+            if goal.direction == "within_range":
+                yield item.doc.finding(
+                    ("goals", g, "stretch_target"),
+                    "a metric kept within a range has no stretch target",
+                )
             beyond = goal.stretch_target - goal.target
-            if goal.direction == "lower_is_better":
+            if lower:
                 beyond = -beyond
-            if beyond <= 0:
+            if beyond <= 0 and goal.direction != "within_range":
                 yield item.doc.finding(
                     ("goals", g, "stretch_target"),
                     "the stretch target must lie beyond the target"
-                    + (" (lower is better)" if goal.direction == "lower_is_better" else ""),
+                    + (" (lower is better)" if lower else ""),
                 )
         if rule is None:
             continue
@@ -108,6 +121,18 @@ def _scoring(item: SourcedRole) -> Iterator[Finding]:
                     f" zero_below_percent ({rule.zero_below_percent:g}%)",
                     severity="warning",
                 )
+
+
+def _examples(item: SourcedRole) -> Iterator[Finding]:
+    for g, goal in enumerate(item.role.goals):
+        if goal.example:
+            yield item.doc.finding(
+                ("goals", g, "example"),
+                "the target figures are examples (printed as such): set the real targets and"
+                " example: false",
+                severity="warning",
+                kind="example_target",
+            )
 
 
 def _training(item: SourcedRole) -> Iterator[Finding]:
@@ -151,4 +176,5 @@ def _uncovered_duties(item: SourcedRole) -> Iterator[Finding]:
                     ("responsibilities", a, "duties", d, "id"),
                     f"duty {duty.id} is measured by no goal and checked by no checklist item",
                     severity="warning",
+                    kind="uncovered_duty",
                 )

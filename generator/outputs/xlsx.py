@@ -83,12 +83,15 @@ def goal_workbook(
         actual.fill = input_fill
         if goal.kind == "quantitative":
             number_check.add(actual.coordinate)
-            ws.cell(row=row, column=9, value=_achievement_formula(goal, row))
+            high = None
+            if goal.target_max is not None:  # the high end of a range, for the formula
+                high = ws.cell(row=row, column=LEVELS_COLUMN, value=goal.target_max).coordinate
+            ws.cell(row=row, column=9, value=_achievement_formula(goal, row, high))
             ws.cell(row=row, column=10, value=_points_formula(goal, row))
         else:
             levels = [
                 put(ws, row, LEVELS_COLUMN + n, level.level).coordinate
-                for n, level in enumerate(goal.rating_scale)
+                for n, level in enumerate(goal.levels)
             ]
             choice = DataValidation(
                 type="list", formula1=absolute_coordinate(f"{levels[0]}:{levels[-1]}"),
@@ -144,22 +147,40 @@ def put(ws: Worksheet, row: int, column: int, value: str | float | None) -> Cell
 
 
 def _rule_text(goal: Goal) -> str:
-    if goal.scoring:
-        return goal.scoring.text
-    return "；".join(f"{lvl.level}={lvl.score_percent:g}" for lvl in goal.rating_scale)
+    if goal.rule:
+        return goal.rule.text
+    return "；".join(f"{lvl.level}={lvl.score_percent:g}" for lvl in goal.levels)
 
 
-def _achievement_formula(goal: Goal, row: int) -> str:
+def _achievement_formula(goal: Goal, row: int, high: str | None) -> str:
+    """Achievement in percent, as tests/scoring.py computes it: a ratio, or 100 plus the
+    difference in points; a floor or a ceiling earns no more than 100."""
     actual, target = f"H{row}", f"E{row}"
-    if goal.direction == "lower_is_better":
+    if goal.scored_in_points:
+        if high is not None:
+            rate = f"IF({actual}<{target},100-({target}-{actual}),IF({actual}>{high},100-({actual}-{high}),100))"
+        elif goal.direction in ("lower_is_better", "at_most"):
+            rate = f"100+({target}-{actual})"
+        else:
+            rate = f"100+({actual}-{target})"
+    elif high is not None:
+        rate = (
+            f"IF({actual}<{target},IF({target}=0,0,{actual}/{target}*100),"
+            f"IF({actual}>{high},{high}/{actual}*100,100))"
+        )
+    elif goal.direction in ("lower_is_better", "at_most"):
         # An actual of 0 is the best possible result: count it as far above target.
-        return f'=IF({actual}="","",IF({actual}=0,1000,{target}/{actual}*100))'
-    # A target of 0 gives an achievement of 0, as in tests/scoring.py (not a division by 0).
-    return f'=IF({actual}="","",IF({target}=0,0,{actual}/{target}*100))'
+        rate = f"IF({actual}=0,1000,{target}/{actual}*100)"
+    else:
+        # A target of 0 gives an achievement of 0, as in tests/scoring.py (not a division by 0).
+        rate = f"IF({target}=0,0,{actual}/{target}*100)"
+    if goal.direction in ("at_least", "at_most"):
+        rate = f"MIN(100,{rate})"
+    return f'=IF({actual}="","",{rate})'
 
 
 def _points_formula(goal: Goal, row: int) -> str:
-    rule = goal.scoring
+    rule = goal.rule
     assert rule is not None
     rate = f"I{row}"
     above = f"100+({rate}-100)*{rule.add_per_point_above:g}" if rule.add_per_point_above else "100"
@@ -172,6 +193,6 @@ def _level_formula(goal: Goal, row: int, levels: list[str]) -> str:
     """The points of the rating in column H: compared, case and all, with the level
     cells (``levels``, the coordinates of the goal's rating levels, in scale order)."""
     expr = '""'
-    for level, cell in reversed(list(zip(goal.rating_scale, levels, strict=True))):
+    for level, cell in reversed(list(zip(goal.levels, levels, strict=True))):
         expr = f"IF(EXACT(H{row},{cell}),{level.score_percent:g},{expr})"
     return f'=IF(H{row}="","",{expr})'

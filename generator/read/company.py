@@ -61,7 +61,7 @@ class RatingScale(Strict):
 
 
 class ScoringPreset(ScoringRule):
-    id: Slug  # type: ignore[assignment]
+    id: Slug
 
 
 class Cycles(Strict):
@@ -213,6 +213,7 @@ def load_company(project: Project) -> tuple[Company, list[Finding]]:
                             (*loc, "system"),
                             "no data source: name the system the figure comes from",
                             severity="warning",
+                            kind="no_data_source",
                         )
                     )
     return Company(policies, metrics, tuple(invalid)), findings

@@ -14,6 +14,19 @@ Severity = Literal["error", "warning"]
 
 Loc = tuple[str | int, ...]
 
+#: What warnings are about, in the order the health page shows them.
+WARNING_KINDS = (
+    "cascade",
+    "consistency",
+    "review_due",
+    "example_target",
+    "no_data_source",
+    "uncovered_duty",
+    "smart",
+    "principles",
+    "content",
+)
+
 
 def format_loc(loc: Loc) -> str:
     """``("goals", 3, "weight")`` -> ``goals[3].weight``."""
@@ -35,6 +48,8 @@ class Finding:
     loc: Loc = ()
     severity: Severity = "error"
     source_line: str | None = field(default=None, compare=False)
+    #: What a warning is about, for the health page (see ``WARNING_KINDS``).
+    kind: str = "content"
 
     def format(self, root: Path | None = None) -> str:
         name = _display_path(self.file, root)
@@ -55,6 +70,7 @@ class Finding:
             "column": self.column,
             "field": format_loc(self.loc),
             "severity": self.severity,
+            "kind": self.kind,
             "message": self.message,
         }
 

@@ -14,6 +14,7 @@ the line and column (or, for the encoding of a whole file, the file).
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import os
 import re
 import stat
@@ -103,7 +104,13 @@ class Document:
     warnings: list[Finding] = field(default_factory=list)
 
     def finding(
-        self, loc: Loc, message: str, *, key: bool = False, severity: str = "error"
+        self,
+        loc: Loc,
+        message: str,
+        *,
+        key: bool = False,
+        severity: str = "error",
+        kind: str = "content",
     ) -> Finding:
         """A finding at the value (or key) written at ``loc``; falls back to its parent."""
         table = self.key_marks if key else self.marks
@@ -112,7 +119,8 @@ class Document:
             probe = probe[:-1]
             table = self.marks
         line, col = table.get(probe, (1, 1))
-        return _finding(self.path, line, col, message, self.lines, loc, severity)
+        found = _finding(self.path, line, col, message, self.lines, loc, severity)
+        return dataclasses.replace(found, kind=kind) if kind != found.kind else found
 
 
 class SourceError(Exception):

@@ -140,6 +140,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["page_heading"] = page_heading
     env.globals["role_page"] = role_page
     env.globals["role_link"] = role_link
+    env.globals["superior"] = superior
+    env.globals["reports"] = reports
     env.globals["role_pages"] = role_pages
     env.globals["sheets"] = role_sheets
     env.globals["download"] = download_page
@@ -202,8 +204,32 @@ def link(context: jinja2.runtime.Context, target: str, text: object, hint: objec
 
 @jinja2.pass_context
 def role_link(context: jinja2.runtime.Context, role_id: str) -> Markup:
-    """A link to the overview of role ``role_id``, with its title as the text."""
-    return link(context, role_page(role_id), context["handbook"].role(role_id).title)
+    """A link to the overview of role ``role_id``, with its title as the text; a planned
+    role (not published) by its title and a note, without a link."""
+    role = context["handbook"].role(role_id)
+    if not role.published:
+        return Markup(f"{md(role.title)}{md(context['L']['role']['planned'])}")
+    return link(context, role_page(role_id), role.title)
+
+
+@jinja2.pass_context
+def superior(context: jinja2.runtime.Context, role: Role) -> Markup:
+    """The role's direct superior: a link, or a title outside the handbook, or none."""
+    words = context["L"]["role"]
+    if role.reports_to is not None:
+        return role_link(context, role.reports_to)
+    if role.superior_outside is not None:
+        return Markup(f"{md(role.superior_outside)}{md(words['outside'])}")
+    return md(words["none"])
+
+
+@jinja2.pass_context
+def reports(context: jinja2.runtime.Context, role: Role) -> Markup:
+    """The role's direct reports, in the handbook (links) and outside it (titles)."""
+    words = context["L"]["role"]
+    parts = [role_link(context, rid) for rid in role.direct_reports]
+    parts += [Markup(f"{md(title)}{md(words['outside'])}") for title in role.reports_outside]
+    return Markup("、").join(parts) if parts else md(words["none"])
 
 
 def _relative(target: str, start: str) -> str:

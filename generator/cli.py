@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+from pydantic import BaseModel
 
 from generator.check import load_handbook
 from generator.check.references import role_hint
 from generator.check.review import review_due
 from generator.outputs.printing import SheetRequest
-from generator.read.company import load_company
+from generator.read.company import MetricDictionary, Policies, load_company
 from generator.read.findings import ContentError, Finding, format_report
 from generator.read.handbook import Handbook, file_key, load_role
 from generator.read.model import SLUG_RE, Role
@@ -372,14 +373,24 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
     return list(files.values())
 
 
+#: The files of a handbook that have a JSON Schema, and their models.
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "role": Role,
+    "policies": Policies,
+    "metrics": MetricDictionary,
+}
+
+
 @main.command()
-def schema() -> None:
-    """Print the JSON Schema of role files (for editor completion and checking)."""
-    click.echo(json.dumps(role_schema(), ensure_ascii=False, indent=2))
+@click.argument("kind", type=click.Choice(list(SCHEMAS)), default="role")
+def schema(kind: str) -> None:
+    """Print the JSON Schema of role files, content/policies.yaml or content/metrics.yaml
+    (for editor completion and checking; kept in schema/KIND.schema.json)."""
+    click.echo(json.dumps(role_schema(kind), ensure_ascii=False, indent=2))
 
 
-def role_schema() -> dict[str, object]:
-    schema = Role.model_json_schema()
+def role_schema(kind: str = "role") -> dict[str, object]:
+    schema = SCHEMAS[kind].model_json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 

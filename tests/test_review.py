@@ -36,7 +36,7 @@ def test_clean_mini_role_has_no_findings(tmp_path: Path) -> None:
 def test_vague_metric_is_not_specific(tmp_path: Path) -> None:
     text = LEAD.replace("metric: 月度销售回款额", "metric: 提升销售业绩")
     assert findings(tmp_path, text) == [
-        "warning: content/roles/team-lead.yaml:50:13: warning: goals[0].metric: Specific: the"
+        "warning: content/roles/team-lead.yaml:51:13: warning: goals[0].metric: Specific: the"
         " metric starts with a verb such as 提升 or 加强; name what is counted"
         " (e.g. 客户满意度调查得分)"
     ]
@@ -55,7 +55,7 @@ def test_missing_baseline_and_excessive_stretch(tmp_path: Path) -> None:
 def test_goal_its_duty_does_not_list_is_not_relevant(tmp_path: Path) -> None:
     text = LEAD.replace("measured_by: [G1]", "measured_by: []")
     assert findings(tmp_path, text) == [
-        "warning: content/roles/team-lead.yaml:59:11: warning: goals[0].duty:"
+        "warning: content/roles/team-lead.yaml:60:11: warning: goals[0].duty:"
         " Relevant: its duty D1 does not list it in measured_by"
     ]
 
@@ -63,14 +63,14 @@ def test_goal_its_duty_does_not_list_is_not_relevant(tmp_path: Path) -> None:
 def test_scoring_rules_must_be_consistent(tmp_path: Path) -> None:
     wrong_stretch = LEAD.replace("stretch_target: 120", "stretch_target: 90")
     assert findings(tmp_path / "a", wrong_stretch) == [
-        "error: content/roles/team-lead.yaml:54:21: goals[0].stretch_target:"
+        "error: content/roles/team-lead.yaml:55:21: goals[0].stretch_target:"
         " the stretch target must lie beyond the target"
     ]
     all_or_nothing = LEAD.replace("zero_below_percent: 80", "zero_below_percent: 100")
     assert "expected less than 100" in findings(tmp_path / "b", all_or_nothing)[0]
     steep = LEAD.replace("deduct_per_point_below: 1\n", "deduct_per_point_below: 10\n")
     assert findings(tmp_path / "c", steep) == [
-        "warning: content/roles/team-lead.yaml:61:31: warning:"
+        "warning: content/roles/team-lead.yaml:62:31: warning:"
         " goals[0].scoring.deduct_per_point_below: the score already reaches 0 at 90%"
         " achievement, above zero_below_percent (80%)"
     ]
@@ -79,7 +79,7 @@ def test_scoring_rules_must_be_consistent(tmp_path: Path) -> None:
 def test_onboarding_training_must_fit_its_window(tmp_path: Path) -> None:
     late = LEAD.replace("      week: 2\n", "      week: 9\n")
     assert findings(tmp_path, late) == [
-        "error: content/roles/team-lead.yaml:98:13: training.modules[0].week: an onboarding"
+        "error: content/roles/team-lead.yaml:99:13: training.modules[0].week: an onboarding"
         " module must take place within the onboarding window (8 weeks), got week 9"
     ]
 

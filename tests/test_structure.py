@@ -69,7 +69,7 @@ def test_career_path_cycle_and_dangling_target(tmp_path: Path) -> None:
     lead = LEAD + CAREER.format(target="sales-vp")
     root = make_project(tmp_path / "q", {"team-lead.yaml": lead})
     assert messages(root) == [
-        "content/roles/team-lead.yaml:131:13: career.next_roles[0].role:"
+        "content/roles/team-lead.yaml:132:13: career.next_roles[0].role:"
         " no role with id 'sales-vp' (known: sales-rep, team-lead)"
     ]
 
@@ -89,7 +89,7 @@ def test_a_missing_role_in_a_large_handbook_suggests_the_close_ids(tmp_path: Pat
         lead = LEAD + CAREER.format(target=target)
         root = make_project(tmp_path / target, {"team-lead.yaml": lead, **peers})
         assert (
-            "content/roles/team-lead.yaml:131:13: career.next_roles[0].role:"
+            "content/roles/team-lead.yaml:132:13: career.next_roles[0].role:"
             f" no role with id '{target}' ({hint})"
         ) in messages(root)
 

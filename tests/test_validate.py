@@ -38,7 +38,7 @@ def test_the_mini_handbook_is_valid(project: Path) -> None:
 def test_weight_in_words(tmp_path: Path) -> None:
     text = MINI.replace("    weight: 70\n", "    weight: 百分之二十\n")
     assert errors(tmp_path, text) == [
-        "content/roles/team-lead.yaml:56:13: goals[0].weight: expected a number from 0 to 100,"
+        "content/roles/team-lead.yaml:57:13: goals[0].weight: expected a number from 0 to 100,"
         " got '百分之二十'"
     ]
 
@@ -63,8 +63,8 @@ def test_all_errors_of_all_files_at_once(tmp_path: Path) -> None:
         "content/roles/team-lead.yaml:6:12: headcount: expected a whole number from 1 to 100000,"
         " got '两个'",
         "content/roles/team-lead.yaml:23:20: responsibilities[0].duties[0].frequency:"
-        " expected one of 'daily', 'weekly', 'monthly', 'quarterly', 'yearly' or 'as_needed',"
-        " got 'sometimes'",
+        " expected one of 'per_shift', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly' or"
+        " 'as_needed', got 'sometimes'",
     ]
 
 
@@ -90,7 +90,7 @@ def test_dangling_references_inside_a_role(tmp_path: Path) -> None:
     assert errors(tmp_path, text) == [
         "content/roles/team-lead.yaml:24:23: responsibilities[0].duties[0].measured_by[0]:"
         " no goal with id 'G7' in this role (known: G1, G2)",
-        "content/roles/team-lead.yaml:110:23: training.modules[1].prerequisites[0]:"
+        "content/roles/team-lead.yaml:111:23: training.modules[1].prerequisites[0]:"
         " no training module with id 'M3' in this role (known: M1, M2)",
     ]
 
@@ -128,7 +128,7 @@ def test_top_level_list_is_not_a_role(tmp_path: Path) -> None:
 def test_a_number_is_written_with_digits(tmp_path: Path, written: str) -> None:
     text = MINI.replace("    weight: 70\n", f"    weight: {written}\n")
     assert errors(tmp_path, text) == [
-        "content/roles/team-lead.yaml:56:13: goals[0].weight: expected a number from 0 to 100,"
+        "content/roles/team-lead.yaml:57:13: goals[0].weight: expected a number from 0 to 100,"
         f" got '{written}'"
     ]
 

@@ -158,7 +158,10 @@ def _achievement_formula(goal: Goal, row: int, high: str | None) -> str:
     actual, target = f"H{row}", f"E{row}"
     if goal.scored_in_points:
         if high is not None:
-            rate = f"IF({actual}<{target},100-({target}-{actual}),IF({actual}>{high},100-({actual}-{high}),100))"
+            rate = (
+                f"IF({actual}<{target},100-({target}-{actual}),"
+                f"IF({actual}>{high},100-({actual}-{high}),100))"
+            )
         elif goal.direction in ("lower_is_better", "at_most"):
             rate = f"100+({target}-{actual})"
         else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
     AfterValidator,
@@ -23,9 +23,6 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
-
-if TYPE_CHECKING:
-    from generator.read.company import Company
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 ITEM_ID_RE = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*")
@@ -417,6 +414,18 @@ class Goal(Traceable):
     @property
     def scored_in_points(self) -> bool:
         return self.rule is not None and self.rule.basis == "points"
+
+
+class Company(Protocol):
+    """What validation refers to: the policies and the KPI dictionary
+    (:class:`generator.read.company.Company`)."""
+
+    @property
+    def policies(self) -> Any: ...
+    @property
+    def metrics(self) -> dict[str, Metric]: ...
+    @property
+    def invalid(self) -> tuple[str, ...]: ...
 
 
 def resolve_goal(data: dict[str, Any], company: Company) -> dict[str, Any]:

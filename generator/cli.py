@@ -21,6 +21,7 @@ import click
 from pydantic import BaseModel
 
 from generator.check import load_handbook
+from generator.check.health import health
 from generator.check.references import role_hint
 from generator.check.review import review_due
 from generator.outputs.printing import SheetRequest
@@ -282,15 +283,27 @@ def validate(
         if not named:
             click.echo(f"error: no role files (.yaml) in {', '.join(map(str, paths))}", err=True)
             sys.exit(EXIT_CONTENT)
+        roles: list[Role] = []
         findings, count = _named_findings(project, named), len(named)
     else:
         _require_roles(project)
-        findings, count = _findings(project, None)
+        findings, roles = _findings(project, None)
+        count = len(roles)
     errors = [f for f in findings if f.severity == "error" or strict]
     if fmt == "json":
+        groups = health(findings, roles, project.root, project.roles_dir)
         payload = {
             "ok": not errors,
             "findings": [f.as_dict(project.root) for f in findings],
+            "health": [
+                {
+                    "kind": group.kind,
+                    "owner": group.owner,
+                    "count": len(group.warnings),
+                    "warnings": [w.finding.as_dict(project.root) for w in group.warnings],
+                }
+                for group in groups
+            ],
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif findings:
@@ -301,13 +314,14 @@ def validate(
         click.echo(f"{count} role file(s) OK")
 
 
-def _findings(project: Project, files: list[Path] | None) -> tuple[list[Finding], int]:
-    """Every finding of the handbook (or of ``files``), and how many roles loaded."""
+def _findings(project: Project, files: list[Path] | None) -> tuple[list[Finding], list[Role]]:
+    """Every finding of the handbook (or of ``files``), and the roles loaded (published
+    and planned; none when there are errors)."""
     try:
         handbook = load_handbook(project, files, today=_today())
     except ContentError as exc:
-        return exc.findings, 0
-    return handbook.warnings, len(handbook.roles)
+        return exc.findings, []
+    return handbook.warnings, [*handbook.roles, *handbook.planned]
 
 
 def _named_findings(project: Project, named: list[Path]) -> list[Finding]:
@@ -419,7 +433,7 @@ def new_role(
     superior = _superior_file(project, role_id, reports_to) if reports_to is not None else None
     env = make_environment(project.templates_dir)
     text = env.get_template("new-role.yaml.j2").render(
-        id=role_id, title=title, department=department, reports_to=reports_to
+        id=role_id, title=title, department=department, reports_to=reports_to, today=_today()
     )
     _check_starter(project, role_id, text)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -447,7 +461,12 @@ def _superior_file(project: Project, role_id: str, reports_to: str) -> Path:
     if reports_to == role_id:
         problem = "a role cannot report to itself"
     elif reports_to not in files:
-        problem = f"no role with id '{reports_to}' ({role_hint(reports_to, set(files))})"
+        problem = (
+            f"no role with id '{reports_to}' ({role_hint(reports_to, set(files))});"
+            " a superior who is not a role of this handbook is written by title instead:"
+            " leave out --reports-to and set superior_outside (e.g. superior_outside: 总经理)"
+            " in the new file"
+        )
     else:
         return files[reports_to]
     raise click.BadParameter(problem, param_hint="'--reports-to'")

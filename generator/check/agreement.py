@@ -18,12 +18,25 @@ from generator.read.findings import Finding, Loc
 from generator.read.handbook import SourcedRole
 from generator.read.model import RatingLevel
 
+#: The fields these checks read (a partial role takes part where it has them all).
+AGREED = (
+    "goals",
+    "scorecard",
+    "improvement_plan",
+    "incentives",
+    "onboarding",
+    "career",
+    "qualifications",
+    "headcount",
+)
+
 #: A statement of a role: where it is written and what it says.
 Stated = tuple[SourcedRole, Loc, Hashable]
 
 
 def check_agreement(roles: list[SourcedRole], root: Path) -> list[Finding]:
     """Warnings where roles disagree (other files named relative to ``root``)."""
+    roles = [item for item in roles if all(map(item.read, AGREED))]
     by_id = {item.role.id: item for item in roles}
     return [
         *_one_value("the rating scale of qualitative goals", _goal_scales(roles), root),

@@ -62,6 +62,8 @@ def check_cascade(roles: list[SourcedRole], company: Company, root: Path) -> lis
         for goal in _firsts(own):
             if goal.metric.over_people != "sum":
                 continue
+            if not all(report.read("headcount") for report in reports):
+                continue  # (a headcount with errors: what the reports add up to is unknown)
             parts = [
                 (report, found)
                 for report in reports
@@ -74,6 +76,8 @@ def check_cascade(roles: list[SourcedRole], company: Company, root: Path) -> lis
 
 
 def _placed(item: SourcedRole) -> list[Placed]:
+    if not item.read("goals"):
+        return []  # (some goals could not be read: their sum is not the role's)
     return [
         Placed(item, g, goal, goal.measure)
         for g, goal in enumerate(item.role.goals)

@@ -37,7 +37,8 @@ def check_roles(
             findings.append(item.doc.finding(("id",), f"role id already used by {other}"))
         else:
             by_id[item.role.id] = item
-        findings.extend(_own_findings(item, framework, framework_key, own))
+        if not item.partial:  # (a partial role's own errors are reported already)
+            findings.extend(_own_findings(item, framework, framework_key, own))
     known = set(by_id) | (elsewhere or set())
     for item in roles:
         findings.extend(_check_role_references(item, known))
@@ -45,7 +46,7 @@ def check_roles(
     findings.extend(_check_reporting_depth(by_id))
     findings.extend(_check_cycles(by_id, "reporting line", _superior, ("reports_to",)))
     findings.extend(_check_cycles(by_id, "career path", _next_roles, ("career", "next_roles")))
-    own.keep(item.role for item in roles)
+    own.keep(item.role for item in roles if not item.partial)
     return findings
 
 
@@ -229,6 +230,8 @@ def _check_reporting_lines(by_id: dict[str, SourcedRole]) -> Iterator[Finding]:
     for role_id, item in by_id.items():
         role = item.role
         boss = by_id.get(role.reports_to) if role.reports_to else None
+        if boss is not None and not boss.read("direct_reports"):
+            boss = None
         if boss is not None and role_id not in boss.role.direct_reports:
             yield item.doc.finding(
                 ("reports_to",),
@@ -236,6 +239,8 @@ def _check_reporting_lines(by_id: dict[str, SourcedRole]) -> Iterator[Finding]:
             )
         for i, ref in enumerate(role.direct_reports):
             report = by_id.get(ref)
+            if report is not None and not report.read("reports_to"):
+                continue
             if report is not None and report.role.reports_to != role_id:
                 actual = report.role.reports_to or "nobody"
                 yield item.doc.finding(

@@ -36,7 +36,7 @@ def review_roles(
     role, its file and the stretch limit decide it) is kept in ``state``."""
     reviewed = state.memo("reviews") if state else ObjectMemo[list[Finding]]()
     findings: list[Finding] = []
-    for item in roles:
+    for item in (item for item in roles if not item.partial):
         review = functools.partial(_review, item, max_stretch)
         findings.extend(reviewed.get(item.role, (item.path, max_stretch), review))
         stale = review_due(item.role)
@@ -50,7 +50,7 @@ def review_roles(
                     kind="review_due",
                 )
             )
-    reviewed.keep(item.role for item in roles)
+    reviewed.keep(item.role for item in roles if not item.partial)
     return findings
 
 

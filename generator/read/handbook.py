@@ -25,7 +25,7 @@ from generator.read.findings import Finding
 from generator.read.model import Framework, Role
 from generator.read.project import ROLE_SUFFIXES, Project
 from generator.read.source import Document, SourceError, parse_document, read_document, read_file
-from generator.read.validate import validate_document
+from generator.read.validate import salvage, validate_document
 from generator.store import BuildState
 
 
@@ -60,12 +60,33 @@ class SourcedRole:
 
     Its parsed document (line and column of every value) is read again only when
     a finding needs a position: a role from the parse cache comes without it.
+    A role file with errors is a *partial* role: the fields that could be read on
+    their own (``failed`` names the others), so that the checks across roles still
+    see its references, reporting lines and goals; it is never published.
     """
 
-    def __init__(self, role: Role, path: Path, doc: Document | None = None) -> None:
+    def __init__(
+        self,
+        role: Role,
+        path: Path,
+        doc: Document | None = None,
+        failed: frozenset[str] | None = None,
+    ) -> None:
         self.role = role
         self.path = path
         self._doc = doc
+        self.failed = failed  # None: the role is valid
+
+    @property
+    def partial(self) -> bool:
+        return self.failed is not None
+
+    def read(self, field: str) -> bool:
+        """Whether ``field`` of the role could be read (or was left to its default)."""
+        if self.failed is None:
+            return True
+        written = field in self.role.model_fields_set
+        return field not in self.failed and (written or not Role.model_fields[field].is_required())
 
     @property
     def doc(self) -> Document:
@@ -205,10 +226,11 @@ def _load_roles(
     with ProcessPoolExecutor(cores, context) as pool:
         more = [max_bytes] * len(misses), [cache.company] * len(misses)
         read = pool.map(_read_role, misses, *more, chunksize=16)
-        for path, (role, found) in zip(misses, read, strict=True):
-            if role is not None and not found:
+        for path, (role, failed, found) in zip(misses, read, strict=True):
+            if role is not None and failed is None and not found:
                 cache.put(path.read_bytes(), role)
-            loaded[path] = (SourcedRole(role, path) if role is not None else None, found)
+            sourced = SourcedRole(role, path, failed=failed) if role is not None else None
+            loaded[path] = (sourced, found)
     return [loaded[path] for path in files]
 
 
@@ -219,10 +241,15 @@ def _cached(path: Path, max_bytes: int, cache: RoleCache) -> Role | None:
         return None
 
 
-def _read_role(path: Path, max_bytes: int, company: Company) -> tuple[Role | None, list[Finding]]:
-    """``load_role`` in a worker process: the role without its positions (read again if needed)."""
+def _read_role(
+    path: Path, max_bytes: int, company: Company
+) -> tuple[Role | None, frozenset[str] | None, list[Finding]]:
+    """``load_role`` in a worker process: the role without its positions (read again if
+    needed), and the fields that failed of a partial role."""
     sourced, findings = load_role(path, max_bytes, company)
-    return (sourced.role if sourced is not None else None), findings
+    if sourced is None:
+        return None, None, findings
+    return sourced.role, sourced.failed, findings
 
 
 #: A file last changed this long ago is not changed again within its timestamp's tick.
@@ -302,7 +329,11 @@ def load_role(
     valid, findings = validate_document(doc, Role, company)
     findings = [*doc.warnings, *findings]
     if valid is None:
-        return None, findings
+        salvaged = salvage(Role, doc.data, company)
+        if salvaged is None or "id" in salvaged[1] or "id" not in salvaged[0].model_fields_set:
+            return None, findings
+        partial, failed = salvaged
+        return SourcedRole(partial, path, doc, frozenset(failed)), findings
     if cache is not None and not findings:  # a role from the cache comes without findings
         cache.put(raw, valid)
     return SourcedRole(valid, path, doc), findings

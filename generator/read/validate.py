@@ -6,13 +6,14 @@ people: which field, what was expected, what was found, and where it was written
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import types
 import typing
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import annotated_types
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
@@ -47,6 +48,36 @@ def validate_document(
         return model.model_validate(doc.data, context=context), []
     except ValidationError as exc:
         return None, [_to_finding(doc, model, err) for err in exc.errors(include_url=False)]
+
+
+def salvage(model: type[M], data: object, context: object = None) -> tuple[M, set[str]] | None:
+    """What of an invalid ``data`` can be read as ``model``: every field that validates on
+    its own (of a list, every item that does), unvalidated as a whole; and the names of
+    the fields that did not. None when nothing can be read."""
+    if not isinstance(data, dict):
+        return None
+    kept: dict[str, Any] = {}
+    failed: set[str] = set()
+    for name, info in model.model_fields.items():
+        if name not in data:
+            continue
+        value = data[name]
+        annotation: Any = Annotated[info.annotation, info]
+        try:
+            kept[name] = TypeAdapter(annotation).validate_python(value, context=context)
+            continue
+        except ValidationError:
+            failed.add(name)
+        item = typing.get_args(info.annotation)
+        if isinstance(value, list) and typing.get_origin(info.annotation) is list and item:
+            adapter: TypeAdapter[Any] = TypeAdapter(item[0])
+            kept[name] = []
+            for entry in value:
+                with contextlib.suppress(ValidationError):
+                    kept[name].append(adapter.validate_python(entry, context=context))
+    if not kept:
+        return None
+    return model.model_construct(**kept), failed
 
 
 def _to_finding(doc: Document, model: type[BaseModel], err: ErrorDetails) -> Finding:

@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from generator.check.coverage import handbook_coverage
+from generator.check.health import health
 from generator.check.smart import smart
 from generator.check.structure import Structure
 from generator.read.handbook import Handbook
@@ -44,6 +45,7 @@ SITE_PAGES = {
     "org-chart.md": "org_chart.md.j2",
     "career-ladder.md": "career_ladder.md.j2",
     "coverage.md": "coverage.md.j2",
+    "health.md": "health.md.j2",
 }
 
 
@@ -87,7 +89,16 @@ def render_pages(
         "downloads": downloads,
     }
     pages: dict[str, str] = {}
-    site = {"handbook": handbook, "structure": Structure(handbook.roles), **common}
+    project = handbook.project
+    groups = health(
+        handbook.warnings, [*handbook.roles, *handbook.planned], project.root, project.roles_dir
+    )
+    site = {
+        "handbook": handbook,
+        "structure": Structure(handbook.roles),
+        "health": groups,
+        **common,
+    }
     for path, template in SITE_PAGES.items():
         pages[path] = _render(env, template, page=path, **site)
     for role in handbook.roles:

@@ -311,7 +311,7 @@ def test_workbook_recalculates_to_the_scoring_rules(tmp_path: Path) -> None:
             actual = round(goal.target * factors[index % len(factors)], 2)
             expected.append(weighted(goal, points(goal, actual)))
         else:
-            actual = goal.rating_scale[index % len(goal.rating_scale)].level  # type: ignore[assignment]
+            actual = goal.levels[index % len(goal.levels)].level  # type: ignore[assignment]
             expected.append(weighted(goal, level_points(goal, str(actual))))
         sheet.cell(row=row, column=8, value=actual)
     rows = recalculated(book, tmp_path)

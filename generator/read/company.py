@@ -131,8 +131,8 @@ class Policies(Strict):
             if value not in scales:
                 raise PydanticCustomError(
                     "unknown_id",
-                    "{field}: no rating scale '{value}' (known: {known})",
-                    {"field": name, "value": value, "known": ", ".join(scales), "at": name},
+                    "no rating scale '{value}' (known: {known})",
+                    {"value": value, "known": ", ".join(scales), "at": name},
                 )
         return self
 
@@ -193,6 +193,7 @@ def load_company(project: Project) -> tuple[Company, list[Finding]]:
             invalid.append(project.metrics_file.name)
         else:
             systems = [s.id for s in policies.systems] if policies else []
+            check_systems = project.policies_file.name not in invalid
             for i, metric in enumerate(dictionary.metrics):
                 loc: Loc = ("metrics", i)
                 if metric.id in metrics:
@@ -200,7 +201,7 @@ def load_company(project: Project) -> tuple[Company, list[Finding]]:
                         metrics_doc.finding((*loc, "id"), f"id '{metric.id}' is used twice")
                     )
                 metrics[metric.id] = metric
-                if metric.system is not None and metric.system not in systems:
+                if check_systems and metric.system is not None and metric.system not in systems:
                     message = f"no system '{metric.system}' in content/policies.yaml"
                     findings.append(
                         metrics_doc.finding(

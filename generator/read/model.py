@@ -381,15 +381,15 @@ class Goal(Traceable):
             if low is not None and high is not None and high < low:
                 raise PydanticCustomError(
                     "range",
-                    "expected target_max at least target ({low:g}), got {high:g}",
-                    {"low": low, "high": high, "at": "target_max"},
+                    "expected target_max at least target ({low}), got {high}",
+                    {"low": f"{low:g}", "high": f"{high:g}", "at": "target_max"},
                 )
             top = self.measure.scale_max if self.measure else None
             if top is not None and self.target is not None and self.target > top:
                 raise PydanticCustomError(
                     "scale_max",
-                    "expected a target of at most {top:g} (the scale's maximum), got {target:g}",
-                    {"top": top, "target": self.target, "at": "target"},
+                    "expected a target of at most {top} (the scale's maximum), got {target}",
+                    {"top": f"{top:g}", "target": f"{self.target:g}", "at": "target"},
                 )
         else:
             levels = [lvl.level for lvl in self.levels]
@@ -491,7 +491,10 @@ def resolve_goal(data: dict[str, Any], company: Company) -> dict[str, Any]:
         if data.get("kind") == "qualitative" and scale in (None, []):
             scale = policies.goal_rating_scale
         if isinstance(scale, list):
-            check_override(policies.scale(policies.goal_rating_scale), data, "rating_scale")
+            scale_id = policies.goal_rating_scale
+            check_override(
+                policies.scale(scale_id), data, "rating_scale", f"write rating_scale: {scale_id}"
+            )
         if isinstance(scale, str):
             found = policies.scale(scale)
             if found is None:
@@ -509,23 +512,22 @@ def resolve_goal(data: dict[str, Any], company: Company) -> dict[str, Any]:
     return data
 
 
-def check_override(policy: Any, data: dict[str, Any], name: str) -> None:
+def check_override(policy: Any, data: dict[str, Any], name: str, instead: str) -> None:
     """A role's own value where the policy has one: only where the policy is
-    ``overridable``, and with an ``override_reason``."""
+    ``overridable``, and with an ``override_reason``; ``instead`` says what to write."""
     if policy is None:
         return
     if not policy.overridable:
         raise PydanticCustomError(
             "policy_fixed",
-            "the company's policy '{policy}' applies here and allows no exception: refer to"
-            " it by id ({name}: {policy}) instead of writing your own",
-            {"policy": getattr(policy, "id", name), "name": name, "at": name},
+            "the company's policy applies here and allows no exception: {instead}",
+            {"instead": instead, "at": name},
         )
     if not data.get("override_reason"):
         raise PydanticCustomError(
             "override_reason",
-            "this departs from the company's policy '{policy}': say why in override_reason",
-            {"policy": getattr(policy, "id", name), "at": name},
+            "this departs from the company's policy ({instead}): say why in override_reason",
+            {"instead": instead, "at": name},
         )
 
 
@@ -663,7 +665,10 @@ class Scorecard(Strict):
             )
         scale = data.get("rating_scale") or policies.review_rating_scale
         if isinstance(scale, list):
-            check_override(policies.scale(policies.review_rating_scale), data, "rating_scale")
+            scale_id = policies.review_rating_scale
+            check_override(
+                policies.scale(scale_id), data, "rating_scale", f"write rating_scale: {scale_id}"
+            )
             return data
         found = policies.scale(str(scale))
         if found is None:
@@ -732,7 +737,8 @@ class ImprovementPlan(Traceable):
         plan = policies.improvement_plan
         weeks = data.get("duration_weeks")
         if weeks is not None and weeks != plan.weeks:
-            check_override(plan, data, "duration_weeks")
+            instead = f"leave duration_weeks out (the plan lasts {plan.weeks} weeks)"
+            check_override(plan, data, "duration_weeks", instead)
             return data
         stages = [stage.model_dump() for stage in plan.stages]
         return {**data, "duration_weeks": plan.weeks, "stages": stages}
@@ -921,11 +927,11 @@ class Role(Strict):
                 listed = ", ".join(f"{g} {weights[g]:g}" for g in item.goals)
                 raise PydanticCustomError(
                     "scorecard_weight",
-                    "the scorecard weighs this item {weight:g}, but its goals weigh {total:g}"
+                    "the scorecard weighs this item {weight}, but its goals weigh {total}"
                     " on the goal sheet ({listed}): leave weight out, it is their sum",
                     {
-                        "weight": item.weight,
-                        "total": total,
+                        "weight": f"{item.weight:g}",
+                        "total": f"{total:g}",
                         "listed": listed,
                         "at": ("scorecard", "items", i, "weight"),
                     },

@@ -27,6 +27,7 @@ import shutil
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,8 @@ DEPARTMENTS = [
 ]  # fmt: skip
 REGIONS = ["华东", "华南", "华北", "西南", "西北", "东北", "华中", "海外"]
 LEVELS = ["sales-manager", "sales-director", "sales-representative"]  # top to bottom
+#: Metrics of the real roles that add up over people (a manager's = its directors' sum).
+ADDITIVE = {"revenue", "new-customers"}
 TITLES = {"sales-manager": "经理", "sales-director": "主任", "sales-representative": "专员"}
 
 
@@ -66,6 +69,21 @@ def synthesize(count: int, roles_dir: Path) -> None:
         if boss:
             data["reports_to"] = boss
         data["direct_reports"] = reports
+        if level == "sales-representative":
+            data["headcount"] = 4  # three such roles under a director: its 12 representatives
+        if level == "sales-manager":  # its targets are those of its directors, added up
+            for goal in data.get("goals", []):
+                if goal.get("metric") in ADDITIVE:
+                    for key in ("baseline", "target", "stretch_target"):
+                        if goal.get(key) is not None:
+                            goal[key] *= max(len(reports), 1)
+        # References to the real roles' ids (a mentor's role, a ranking among a role) would
+        # dangle among the synthetic ids.
+        if data.get("onboarding"):
+            data["onboarding"].pop("mentor_role", None)
+        for reward in (data.get("incentives") or {}).get("rewards", []):
+            reward.pop("ranked_among", None)
+            reward.pop("places", None)
         career = data.get("career")
         if career is not None:
             career["next_roles"] = [
@@ -145,7 +163,7 @@ def measure_search(root: Path) -> dict[str, Any]:
     """Build the same handbook with Material's search too; query both sites in Chromium."""
     use_search(root, "material")
     started = time.perf_counter()
-    build(open_project(root), root / "site-material", BuildOptions(printing=False))
+    build(open_project(root), root / "site-material", BuildOptions(date.today(), printing=False))
     figures: dict[str, Any] = {"material_build_s": round(time.perf_counter() - started, 2)}
     figures["material_search_index_bytes"] = (
         (root / "site-material" / "search" / "search_index.json").stat().st_size
@@ -194,7 +212,7 @@ def query_sites(root: Path) -> dict[str, Any]:
 
 def measure(root: Path, printing: bool, jobs: int | None) -> dict[str, Any]:
     project = open_project(root)
-    result = build(project, root / "site", BuildOptions(printing=printing, jobs=jobs))
+    result = build(project, root / "site", BuildOptions(date.today(), printing=printing, jobs=jobs))
     timings = result.timings
     generator_s = timings["load"] + timings["render"] + timings["write"]
     pdf_s = timings["print"]

@@ -1,4 +1,5 @@
-"""Time the generator stages alone (load, render, write pages, segmentation tuning).
+"""Time the generator stages alone (load, render, write pages, segmentation tuning), and
+the checks across roles that the load includes (cascade of targets, agreement).
 
 The tuning stage runs only for Material's search (``search: material``): a
 served site searched through Pagefind does not need it.
@@ -14,7 +15,9 @@ load is counted in the tuning stage.
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -22,6 +25,9 @@ sys.path.insert(0, str(BENCH.parent))
 sys.path.insert(0, str(BENCH))
 
 from generator.check import load_handbook  # noqa: E402
+from generator.check.agreement import check_agreement  # noqa: E402
+from generator.check.cascade import check_cascade  # noqa: E402
+from generator.read.handbook import read_roles  # noqa: E402
 from generator.read.project import open_project  # noqa: E402
 from generator.render.pages import render_pages  # noqa: E402
 from generator.render.write import write_pages  # noqa: E402
@@ -40,7 +46,7 @@ def main() -> None:
     project = open_project(root)
     t0 = time.perf_counter()
     state = BuildState(project.cache_dir)
-    handbook = load_handbook(project, state=state)
+    handbook = load_handbook(project, today=date.today(), state=state)
     t1 = time.perf_counter()
     pages = render_pages(handbook, state=state)
     t2 = time.perf_counter()
@@ -49,9 +55,25 @@ def main() -> None:
     if project.settings.search == "material" and project.settings.search_tuning:
         tune_segmentation(handbook.roles, project.cache_dir / "segmentation.json")
     t4 = time.perf_counter()
+    # The checks across roles again, as the load ran them (with this run's state), and
+    # without anything kept from an earlier run (a fresh state).
+    reading = read_roles(project, None, state)
+    c0 = time.perf_counter()
+    check_cascade(reading.roles, reading.company, project.root, state)
+    check_agreement(reading.roles, project.root)
+    across = time.perf_counter() - c0
+    reading = read_roles(project, None, state)
+    with tempfile.TemporaryDirectory() as scratch:
+        c1 = time.perf_counter()
+        check_cascade(reading.roles, reading.company, project.root, BuildState(Path(scratch)))
+        check_agreement(reading.roles, project.root)
+        fresh = time.perf_counter() - c1
     print(
         f"{mode}: load {t1 - t0:.1f} s, render {t2 - t1:.1f} s, write {t3 - t2:.1f} s,"
-        f" tune (incl. jieba dictionary) {t4 - t3:.1f} s, total {t4 - t0:.1f} s"
+        f" tune (incl. jieba dictionary) {t4 - t3:.1f} s, total {t4 - t0:.1f} s;"
+        f" cascade and agreement checks (part of load) {across * 1000:.0f} ms ="
+        f" {across / (t3 - t0) * 100:.1f} % of load + render + write, with nothing kept"
+        f" {fresh * 1000:.0f} ms"
     )
 
 

@@ -43,7 +43,7 @@ def load_handbook(
             today,
             state,
         ),
-        *check_cascade(reading.roles, reading.company, project.root),
+        *check_cascade(reading.roles, reading.company, project.root, state),
         *check_agreement(reading.roles, project.root),
     ]
     if any(f.severity == "error" for f in findings):

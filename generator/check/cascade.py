@@ -11,6 +11,7 @@ roles, both files and lines, and the figures.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from generator.read.company import Company
 from generator.read.findings import Finding
 from generator.read.handbook import SourcedRole
 from generator.read.model import Goal, Metric
+from generator.store import BuildState
 
 MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 
@@ -46,32 +48,72 @@ class Placed:
         return finding.format(root).split(": ", 1)[0]
 
 
-def check_cascade(roles: list[SourcedRole], company: Company, root: Path) -> list[Finding]:
+def check_cascade(
+    roles: list[SourcedRole], company: Company, root: Path, state: BuildState | None = None
+) -> list[Finding]:
     """Warnings for targets that do not add up within a role and across its reports
-    (other files named relative to the project folder ``root``)."""
+    (other files named relative to the project folder ``root``). A role's warnings are
+    kept in ``state`` by what decides them (its goals, its reports' goals and headcounts,
+    their files): they name lines of other files, which are read again only when that
+    changed."""
     if company.policies is None or not company.metrics:
         return []
     tolerance = company.policies.cascade_tolerance_percent
+    store = state.folder("cascade") if state is not None else None
     by_id = {item.role.id: item for item in roles}
     placed = {item.role.id: _placed(item) for item in roles}
     findings: list[Finding] = []
     for item in roles:
-        own = placed[item.role.id]
-        findings.extend(_within(own, tolerance))
         reports = [by_id[r] for r in dict.fromkeys(item.role.direct_reports) if r in by_id]
-        for goal in _firsts(own):
-            if goal.metric.over_people != "sum":
-                continue
-            if not all(report.read("headcount") for report in reports):
-                continue  # (a headcount with errors: what the reports add up to is unknown)
-            parts = [
-                (report, found)
-                for report in reports
-                for found in _firsts(placed[report.role.id])
-                if found.metric.id == goal.metric.id and _comparable(goal, found)
-            ]
-            if parts:
-                findings.extend(_gap(goal, parts, tolerance, root))
+        if store is None or item.partial or any(r.partial for r in reports):
+            findings.extend(_role_findings(item, reports, placed, tolerance, root))
+            continue
+        entry = store.entry(_digest(item, reports, company, root))
+        found = store.load(entry)
+        if not isinstance(found, list):
+            found = _role_findings(item, reports, placed, tolerance, root)
+            if found:  # (finding none is quick: only warnings read other files' lines)
+                store.store(entry, found)
+        findings.extend(found)
+    if store is not None:
+        store.prune()
+    return findings
+
+
+def _digest(item: SourcedRole, reports: list[SourcedRole], company: Company, root: Path) -> str:
+    """What decides a role's cascade findings: the data they compare, and the files whose
+    lines they name (by size and time of change, as the role cache tells a file)."""
+    digest = hashlib.sha256(company.key + str(root).encode())
+    for one in [item, *reports]:
+        goals = [(g.metric, g.target, g.period, g.id) for g in one.role.goals]
+        stat = one.path.stat()
+        seen = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        digest.update(repr((str(one.path), seen, one.role.id, one.role.headcount, goals)).encode())
+    return digest.hexdigest()
+
+
+def _role_findings(
+    item: SourcedRole,
+    reports: list[SourcedRole],
+    placed: dict[str, list[Placed]],
+    tolerance: float,
+    root: Path,
+) -> list[Finding]:
+    own = placed[item.role.id]
+    findings = list(_within(own, tolerance))
+    for goal in _firsts(own):
+        if goal.metric.over_people != "sum":
+            continue
+        if not all(report.read("headcount") for report in reports):
+            continue  # (a headcount with errors: what the reports add up to is unknown)
+        parts = [
+            (report, found)
+            for report in reports
+            for found in _firsts(placed[report.role.id])
+            if found.metric.id == goal.metric.id and _comparable(goal, found)
+        ]
+        if parts:
+            findings.extend(_gap(goal, parts, tolerance, root))
     return findings
 
 

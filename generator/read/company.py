@@ -11,6 +11,7 @@ metric and a rating scale or scoring preset; validation fills in their definitio
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,7 +162,7 @@ class Company:
     #: Names of the company's files that exist but have errors (reported on their own).
     invalid: tuple[str, ...] = ()
 
-    @property
+    @functools.cached_property
     def key(self) -> bytes:
         """Changes with anything a role's validation takes from the company."""
         policies = self.policies.model_dump_json() if self.policies else ""

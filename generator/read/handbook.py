@@ -24,7 +24,14 @@ from generator.read.company import Company, load_company
 from generator.read.findings import Finding
 from generator.read.model import Framework, Role
 from generator.read.project import ROLE_SUFFIXES, Project
-from generator.read.source import Document, SourceError, parse_document, read_document, read_file
+from generator.read.source import (
+    Document,
+    SourceError,
+    parse_document,
+    read_document,
+    read_file,
+    read_positions,
+)
 from generator.read.validate import salvage, validate_document
 from generator.store import BuildState
 
@@ -91,7 +98,7 @@ class SourcedRole:
     @property
     def doc(self) -> Document:
         if self._doc is None:
-            self._doc = read_document(self.path)
+            self._doc = read_positions(self.path)  # (a role from the cache: a valid file)
         return self._doc
 
 

@@ -137,6 +137,32 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
     return parse_document(path, read_file(path, max_bytes=max_bytes))
 
 
+def read_positions(path: Path) -> Document:
+    """Where every value of a file read and validated before is written (what a finding
+    needs to be located), without the data and without the checks of
+    :func:`read_document`: more than twice as fast. Raises as ``read_document`` does
+    if the file is no longer what it was."""
+    text = decode(path, read_file(path))
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return read_document(path)  # (its error, located)
+    doc = Document(path=path, data=None, lines=split_lines(text))
+    stack: list[tuple[yaml.Node, Loc]] = [(node, ())] if node is not None else []
+    while stack:
+        current, loc = stack.pop()
+        doc.marks[loc] = (current.start_mark.line + 1, current.start_mark.column + 1)
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                where = (*loc, key_node.value)
+                mark = key_node.start_mark
+                doc.key_marks[where] = (mark.line + 1, mark.column + 1)
+                stack.append((value_node, where))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend((item, (*loc, i)) for i, item in enumerate(current.value))
+    return doc
+
+
 def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """The bytes of the regular file at ``path`` (links followed), at most ``max_bytes``.
 

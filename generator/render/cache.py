@@ -119,10 +119,11 @@ class RenderCache:
     def _whole_handbook(self) -> bytes:
         if self._whole is None:
             digest = hashlib.sha256()
-            for role in self.handbook.roles:
+            for role in [*self.handbook.roles, *self.handbook.planned]:
                 digest.update(self._fingerprint(role))
             framework = self.handbook.framework
             digest.update(framework.model_dump_json().encode() if framework else b"")
+            digest.update(self.handbook.company.key)  # policies and dictionary (their names)
             self._whole = digest.digest()
         return self._whole
 

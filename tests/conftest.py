@@ -50,8 +50,11 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HANDBOOK_TODAY", TODAY.isoformat())
 
 
-def make_project(root: Path, roles: dict[str, str] | None = None, *, mini: bool = True) -> Path:
-    """A handbook project in ``root`` using this repository's templates and site config."""
+def make_project(
+    root: Path, roles: dict[str, str] | None = None, *, mini: bool = True, company: bool = False
+) -> Path:
+    """A handbook project in ``root`` using this repository's templates and site config
+    (and, with ``company``, its policies and KPI dictionary)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "handbook.yml", root / "handbook.yml")
     # The hand-written guides link to this repository's roles: leave them out.
@@ -64,6 +67,9 @@ def make_project(root: Path, roles: dict[str, str] | None = None, *, mini: bool 
     shutil.copytree(REPO / "content" / "assets", root / "content" / "assets")
     roles_dir = root / "content" / "roles"
     roles_dir.mkdir(parents=True)
+    if company:
+        for name in ("policies.yaml", "metrics.yaml"):
+            shutil.copy(REPO / "content" / name, root / "content" / name)
     if mini:
         for path in MINI_ROLES.glob("*.yaml"):
             shutil.copy(path, roles_dir / path.name)

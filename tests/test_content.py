@@ -24,11 +24,66 @@ def handbook() -> Handbook:
 
 def test_content_validates_without_warnings(handbook: Handbook) -> None:
     assert [r.id for r in handbook.roles] == [
+        "customer-service-supervisor",
         "sales-director",
         "sales-manager",
         "sales-representative",
     ]
     assert handbook.warnings == []
+
+
+def test_the_sample_roles_agree_with_each_other_and_the_policies(handbook: Handbook) -> None:
+    """One revenue definition, targets that add up with headcount, one rating scale, one
+    bonus cycle, one improvement plan, scorecards made of the goals, real targets."""
+    rep, director = handbook.role("sales-representative"), handbook.role("sales-director")
+    manager = handbook.role("sales-manager")
+
+    def target(role_id: str, metric: str, period: str) -> float:
+        goal = next(
+            g
+            for g in handbook.role(role_id).goals
+            if g.measure and g.measure.id == metric and g.period == period
+        )
+        assert goal.target is not None
+        return goal.target
+
+    monthly = target("sales-representative", "revenue", "monthly") * rep.headcount
+    assert target("sales-director", "revenue", "monthly") == monthly
+    assert target("sales-director", "revenue", "yearly") == monthly * 12
+    assert target("sales-manager", "revenue", "yearly") == monthly * 12 * director.headcount
+    new = target("sales-representative", "new-customers", "monthly") * rep.headcount
+    assert target("sales-director", "new-customers", "monthly") == new
+    # One revenue 口径: every revenue goal of every role is the dictionary's one metric.
+    revenue = [g for r in handbook.roles for g in r.goals if "销售额" in g.name]
+    assert len(revenue) >= 4 and {g.metric for g in revenue} == {"revenue"}
+    assert revenue[0].measure is not None and "不含税" in revenue[0].measure.definition
+    policies = handbook.company.policies
+    assert policies is not None
+    for role in handbook.roles:
+        assert all(g.example is False for g in role.goals if g.kind == "quantitative")
+        assert all(g.scale == policies.goal_rating_scale for g in role.goals if g.levels)
+        assert role.scorecard is not None and role.scorecard.scale == policies.review_rating_scale
+        for item in role.scorecard.items:
+            if item.goals:
+                assert item.weight == sum(role.goal(g).weight for g in item.goals)
+        assert role.improvement_plan is not None
+        assert role.improvement_plan.duration_weeks == policies.improvement_plan.weeks
+        assert role.incentives is not None
+        bonuses = {r.frequency for r in role.incentives.rewards if r.type == "bonus"}
+        assert bonuses <= {policies.cycles.bonus}
+    assert manager.superior_outside == "总经理" and manager.reports_to is None
+
+
+def test_customer_service_supervisor_works_in_shifts_against_floors(handbook: Handbook) -> None:
+    role = handbook.role("customer-service-supervisor")
+    assert role.department != "销售部"
+    assert "per_shift" in {c.frequency for c in role.checklists}
+    assert "per_shift" in {d.frequency for d in role.duties}
+    directions = {g.direction for g in role.goals if g.kind == "quantitative"}
+    assert {"at_least", "at_most"} <= directions
+    out_of_five = [g for g in role.goals if g.measure and g.measure.scale_max == 5]
+    assert out_of_five and all(g.target is not None and g.target <= 5 for g in out_of_five)
+    assert any(g.kind == "qualitative" and g.scale for g in role.goals)
 
 
 def test_sales_director_has_substance(handbook: Handbook) -> None:

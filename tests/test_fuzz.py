@@ -56,10 +56,11 @@ def load(data: bytes) -> tuple[Any, list[Finding], Path]:
 
 def assert_role_or_located_findings(data: bytes) -> None:
     role, findings, path = load(data)
-    if role is not None:
+    if role is not None and not role.partial:
         assert findings == []
         return
-    assert findings, "no role and no findings"
+    # (a partial role: what could be read of a file with errors, for the checks across roles)
+    assert findings, "no valid role and no findings"
     for finding in findings:
         assert finding.file == path
         assert finding.message.strip()

@@ -37,7 +37,7 @@ def smart(goal: Goal, role: Role, max_stretch_percent: float) -> list[Verdict]:
 
 
 def _specific(goal: Goal) -> Verdict:
-    if _VAGUE.match(goal.metric):
+    if _VAGUE.match(goal.metric_name):
         return Verdict("S", False, "vague_metric")
     return Verdict("S", True, "named_metric")
 

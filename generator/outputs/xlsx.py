@@ -74,7 +74,7 @@ def goal_workbook(
         row = first + index
         target = goal.target if goal.kind == "quantitative" else goal.target_level
         values: list[str | float | int | None] = [
-            index + 1, goal.name, goal.metric, goal.unit or "", target, goal.weight,
+            index + 1, goal.name, goal.metric_name, goal.unit or "", target, goal.weight,
             _rule_text(goal),
         ]  # fmt: skip
         for col, value in enumerate(values, start=1):

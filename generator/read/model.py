@@ -403,6 +403,11 @@ class Goal(Traceable):
         return self
 
     @property
+    def metric_name(self) -> str:
+        """What is measured, as people call it: the dictionary's name, or the text."""
+        return self.measure.name if self.measure is not None else self.metric
+
+    @property
     def levels(self) -> list[RatingLevel]:
         """The rating levels of a qualitative goal (a policy's id is resolved by validation)."""
         return self.rating_scale if isinstance(self.rating_scale, list) else []

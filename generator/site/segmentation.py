@@ -34,7 +34,7 @@ def handbook_terms(roles: Iterable[Role]) -> Iterator[str]:
                 yield duty.description
         for goal in role.goals:
             yield goal.name
-            yield goal.metric
+            yield goal.metric_name
         if role.training:
             yield from (module.title for module in role.training.modules)
         for checklist in role.checklists:

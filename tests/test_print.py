@@ -328,13 +328,15 @@ def test_workbook_recalculates_to_the_scoring_rules(tmp_path: Path) -> None:
 
 def test_scoring_rules() -> None:
     handbook = load_handbook(open_project(REPO), today=TODAY)
-    goal = handbook.role("sales-director").goal("G1")  # 280 万元, -1/+0.5 per point, floor 80 %
-    assert points(goal, 280) == 100
-    assert points(goal, 266) == pytest.approx(95)  # 95 %: 5 points below
-    assert points(goal, 223) == 0  # below 80 %
-    assert points(goal, 308) == pytest.approx(105)  # 110 %: 10 points above x 0.5
-    assert points(goal, 1000) == 120  # capped
-    assert weighted(goal, 95) == pytest.approx(9.5)
+    goal = handbook.role("sales-director").goal("G1")  # -1/+0.5 per point, floor 80 %
+    target = goal.target
+    assert target == 456  # 12 representatives × 38 万元
+    assert points(goal, target) == 100
+    assert points(goal, target * 0.95) == pytest.approx(95)  # 95 %: 5 points below
+    assert points(goal, target * 0.79) == 0  # below 80 %
+    assert points(goal, target * 1.1) == pytest.approx(105)  # 110 %: 10 points above x 0.5
+    assert points(goal, target * 3) == 120  # capped
+    assert weighted(goal, 95) == pytest.approx(goal.weight * 0.95)
 
 
 def test_printing_a_site_page_gives_a_clean_sheet(built: Path, tmp_path: Path) -> None:

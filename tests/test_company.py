@@ -290,18 +290,26 @@ def test_one_rating_scale_per_kind_without_policies(tmp_path: Path) -> None:
 def test_a_role_s_own_scale_where_the_policy_fixes_one_is_an_error(tmp_path: Path) -> None:
     own = goal("G1", "revenue", 100)
     own.update(kind="qualitative", metric="团队稳定性", target_level="B", scoring=None)
+    own.update(data_source="人员流动统计", criteria="本季度主动离职不超过1人")
     own["rating_scale"] = [
         {"level": level, "score_percent": 100, "description": level} for level in "AB"
     ]
     del own["example"]
     root = project(tmp_path, {"lead": role("lead", goals=[own])})
     assert findings(root) == [
-        "content/roles/lead.yaml:45:3: goals[0].rating_scale: the company's policy applies here"
+        "content/roles/lead.yaml:47:3: goals[0].rating_scale: the company's policy applies here"
         " and allows no exception: write rating_scale: company"
     ]
     own.update(rating_scale="company")
     handbook = loaded(project(tmp_path / "b", {"lead": role("lead", goals=[own])}))
     assert [lvl.level for lvl in handbook.role("lead").goals[0].levels] == ["A", "B", "C"]
+    page = render_pages(handbook)["roles/lead/goals.md"]
+    assert "| 达标标准 | 本季度主动离职不超过1人 |" in page and "| 评级标准 | 公司绩效等级 |" in page
+    del own["data_source"]
+    assert findings(project(tmp_path / "c", {"lead": role("lead", goals=[own])})) == [
+        "content/roles/lead.yaml:32:3: goals[0].data_source: a qualitative goal needs"
+        " data_source: the evidence it is rated on, e.g. 季度协作评价表"
+    ]
 
 
 def test_bonus_and_plan_follow_the_policies(tmp_path: Path) -> None:

@@ -313,6 +313,11 @@ class Goal(Traceable):
     target_level: MaybeText = Field(
         default=None, description="For qualitative goals: the rating level to reach."
     )
+    criteria: MaybeText = Field(
+        default=None,
+        description="For qualitative goals: what reaching target_level means for this goal"
+        " (达标标准), e.g. 本季度主动离职不超过1人.",
+    )
     period: GoalPeriod
     deadline: MaybeText = Field(default=None, description="Optional deadline within the period.")
     weight: Number = Field(ge=0, le=100, description="Weight in percent; a sheet totals 100.")
@@ -392,6 +397,13 @@ class Goal(Traceable):
                     {"top": f"{top:g}", "target": f"{self.target:g}", "at": "target"},
                 )
         else:
+            if self.data_source is None:
+                raise PydanticCustomError(
+                    "no_evidence",
+                    "a qualitative goal needs data_source: the evidence it is rated on, e.g."
+                    " 季度协作评价表",
+                    {"at": "data_source"},
+                )
             levels = [lvl.level for lvl in self.levels]
             if len(levels) < 2:
                 raise ValueError("a qualitative goal needs a rating_scale of at least 2 levels")

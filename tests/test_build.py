@@ -248,7 +248,7 @@ def test_benchmark_harness_smoke(tmp_path: Path) -> None:
 def test_benchmark_harness_measures_both_searches(tmp_path: Path) -> None:
     """bench/run.py --search at a tiny size: both searches queried in Chromium, all figures."""
     figures = run_bench(tmp_path, "--roles", "2", "--no-print", "--search")
-    assert figures["roles"] == 5  # the three real roles join the synthetic ones
+    assert figures["roles"] == 6  # the four real roles join the synthetic ones
     for engine in ("pagefind", "material"):
         assert figures[f"{engine}_first_result_ms"] > 0
         assert figures[f"{engine}_kb_per_query"] > 0

@@ -568,6 +568,8 @@ def print_sheet(
     request = _sheet_request(role, sheet, week, month, day, person, review, signed, xlsx)
     name = f"{role.id}-{sheet.filename(request.period or request.review_period, person)}"
     templates = PrintTemplates(handbook)
+    for warning in templates.warnings(request):
+        click.echo(f"warning: {warning}", err=True)
     if xlsx:
         target = out or Path(name).with_suffix(".xlsx")
         period_label = request.review_period.label if request.review_period else None

@@ -16,10 +16,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from generator.read.company import Policies
 from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.model import Checklist, Role
 from generator.read.periods import Period
+from generator.read.workdays import working_days
 from generator.render.pages import num
 from generator.render.sheets import Sheet
 
@@ -98,20 +100,50 @@ class PrintTemplates:
         return str(self.labels["pages"][request.sheet.kind])
 
     def _columns(self, request: SheetRequest) -> list[str]:
-        """Date columns of a dated checklist: one per working day, week or month."""
+        """Date columns of a dated checklist: one per shift, working day or week."""
         if request.period is None or request.sheet.checklist_id is None:
             return []
         checklist = request.role.checklist(request.sheet.checklist_id)
-        return date_columns(checklist, request.period, self.labels["print"])
+        policies = self.handbook.company.policies
+        return date_columns(checklist, request.period, self.labels["print"], policies)
+
+    def warnings(self, request: SheetRequest) -> list[str]:
+        """What the reader of the sheet should know, one line each: a year of the dated
+        columns whose working calendar is not known in full (see ``workdays``)."""
+        if request.period is None or request.sheet.checklist_id is None:
+            return []
+        checklist = request.role.checklist(request.sheet.checklist_id)
+        if checklist.frequency not in CALENDAR_FREQUENCIES:
+            return []
+        return list(working_days(request.period, self.handbook.company.policies).warnings)
 
 
-def date_columns(checklist: Checklist, period: Period, words: dict[str, Any]) -> list[str]:
-    """Column headings for ticking ``checklist`` once per occurrence within ``period``."""
+#: Checklists whose dated columns follow the working calendar.
+CALENDAR_FREQUENCIES = ("per_shift", "daily", "weekly")
+
+
+def date_columns(
+    checklist: Checklist, period: Period, words: dict[str, Any], policies: Policies | None
+) -> list[str]:
+    """Column headings for ticking ``checklist`` once per occurrence within ``period``:
+    the shifts (from ``policies``) of each working day, the working days, or the weeks
+    that have working days, by the company's working calendar."""
+    if checklist.frequency not in CALENDAR_FREQUENCIES:
+        return []
+    days = working_days(period, policies).days
+    if checklist.frequency == "per_shift":
+        shifts = policies.shifts if policies else []
+        template = str(words["shift_column"])
+        return [
+            template.replace("{shift}", s.name).replace("{date}", f"{d.month}/{d.day}")
+            for d in days
+            for s in shifts
+        ]
     if checklist.frequency == "daily":
         weekdays = words["weekdays"]
-        return [f"{weekdays[d.weekday()]} {d.month}/{d.day}" for d in period.working_days]
+        return [f"{weekdays[d.weekday()]} {d.month}/{d.day}" for d in days]
     if checklist.frequency == "weekly":
-        mondays = sorted({d - timedelta(days=d.weekday()) for d in period.working_days})
+        mondays = sorted({d - timedelta(days=d.weekday()) for d in days})
         template = str(words["week_column"])
         return [
             template.replace("{n}", str(m.isocalendar().week)) + f" {m.month}/{m.day}"

@@ -14,10 +14,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.read.findings import Finding, Loc
@@ -49,6 +50,24 @@ def _check_time(value: str) -> str:
 
 
 Time = Annotated[str, AfterValidator(_check_time)]
+
+
+def _check_weekday(value: int) -> int:
+    if not 1 <= value <= 7:
+        raise PydanticCustomError(
+            "weekday",
+            "expected a day of the week from 1 (Monday) to 7 (Sunday), got {value}",
+            {"value": value},
+        )
+    return value
+
+
+#: A day of the week as ISO numbers it: 1 = Monday to 7 = Sunday.
+Weekday = Annotated[
+    WholeNumber,
+    AfterValidator(_check_weekday),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 7}),
+]
 
 
 class RatingScale(Strict):
@@ -97,6 +116,38 @@ class System(Strict):
     name: Text = Field(description="The system's name as people know it, e.g. 纷享销客 CRM")
 
 
+class CalendarOverrides(Strict):
+    """Where the company's calendar differs from the official one (days off, working days)."""
+
+    working_weekdays: list[Weekday] = Field(
+        default=[1, 2, 3, 4, 5],
+        min_length=1,
+        description="The days of the week the company works, 1 = Monday to 7 = Sunday"
+        " (default Monday to Friday; [1, 2, 3, 4, 5, 6] for a six-day week). Statutory"
+        " holidays stay days off.",
+    )
+    days_off: list[date] = Field(
+        default_factory=list,
+        description="The company's own days off besides the statutory holidays, e.g. 2026-12-31.",
+    )
+    workdays: list[date] = Field(
+        default_factory=list,
+        description="Extra working days, e.g. the official 调休 weekends of a year the calendar"
+        " does not know yet: a year with a day listed here counts as having its schedule.",
+    )
+
+    @model_validator(mode="after")
+    def _no_day_twice(self) -> CalendarOverrides:
+        both = sorted(set(self.days_off) & set(self.workdays))
+        if both:
+            raise PydanticCustomError(
+                "calendar_conflict",
+                "{day} is both a day off (days_off) and a working day (workdays)",
+                {"day": both[0].isoformat(), "at": "workdays"},
+            )
+        return self
+
+
 class Policies(Strict):
     """content/policies.yaml: the company's rules that every role follows."""
 
@@ -113,7 +164,14 @@ class Policies(Strict):
     improvement_plan: ImprovementPolicy
     shifts: list[Shift] = Field(default_factory=list)
     calendar: Literal["CN"] = Field(
-        default="CN", description="The working calendar: CN = mainland China (调休 included)."
+        default="CN",
+        description="The working calendar of dated checklists: CN = mainland China, its"
+        " statutory holidays and official 调休 working weekends (from the holidays package).",
+    )
+    calendar_overrides: CalendarOverrides = Field(
+        default_factory=CalendarOverrides,
+        description="The company's working week and the days it works or rests unlike the"
+        " official calendar.",
     )
     systems: list[System] = Field(default_factory=list, description="Where figures come from.")
     cascade_tolerance_percent: Number = Field(

@@ -73,7 +73,9 @@ def build(
         loaded(handbook)
     with failures(), staged(project, out_dir) as site_dir:
         jobs = options.jobs
-        generated = generate(handbook, state, printing=printing, jobs=jobs, progress=progress)
+        generated = generate(
+            handbook, state, printing=printing, today=options.today, jobs=jobs, progress=progress
+        )
         timings.update(generated.timings)
         long_build = len(generated.pages) >= LONG_BUILD_PAGES
         with timings("site"):
@@ -116,7 +118,7 @@ def preview(
     if loaded is not None:
         loaded(handbook)
     with failures():
-        generated = generate(handbook, state, printing=printing)
+        generated = generate(handbook, state, printing=printing, today=today)
         return build_site(
             project, generated, site_dir, handbook.roles, serve_url=serve_url, state=state
         )

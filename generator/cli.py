@@ -31,8 +31,9 @@ from generator.read.handbook import Handbook, file_key, load_role
 from generator.read.model import SLUG_RE, Role
 from generator.read.periods import parse_day, parse_month, parse_review_period, parse_week
 from generator.read.project import CONFIG_FILE, Project, is_role_file_name, open_project
+from generator.render.assessment import SheetPeriods
 from generator.render.pages import make_environment, render_pages
-from generator.render.sheets import Sheet, find_sheet, role_sheets
+from generator.render.sheets import DATED, Sheet, find_sheet, role_sheets
 from generator.render.write import write_pages
 from generator.store import BuildState
 
@@ -550,6 +551,7 @@ def print_sheet(
     training or pack. Dated checklists with --week, --month or --date; a goal sheet
     made out to someone with --person, --period and --signed.
     """
+    from generator.outputs import sheet_periods
     from generator.outputs.pdf import PdfError, PdfWriter
     from generator.outputs.printing import PrintTemplates
     from generator.outputs.xlsx import goal_workbook
@@ -565,22 +567,28 @@ def print_sheet(
         sheet = find_sheet(role, sheet_key)
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="SHEET") from None
-    request = _sheet_request(role, sheet, week, month, day, person, review, signed, xlsx)
+    periods = sheet_periods(handbook, _today())
+    request = _sheet_request(role, sheet, week, month, day, person, review, signed, xlsx, periods)
+    sheet = request.sheet  # (goals for a whole year: the annual agreement)
     name = f"{role.id}-{sheet.filename(request.period or request.review_period, person)}"
     templates = PrintTemplates(handbook)
     for warning in templates.warnings(request):
         click.echo(f"warning: {warning}", err=True)
     if xlsx:
         target = out or Path(name).with_suffix(".xlsx")
-        period_label = request.review_period.label if request.review_period else None
-        target.write_bytes(goal_workbook(role, templates.labels, person, period_label))
+        assert request.review_period is not None
+        target.write_bytes(goal_workbook(role, templates.labels, request.review_period, person))
     else:
         target = out or Path(name)
         try:
             writer = PdfWriter(templates.base_dir)
             if sheet.kind == "pack":
-                parts = [s for s in role_sheets(role) if s.kind != "pack"]
-                docs = [writer.render(templates.html(SheetRequest(role, s)), s.key) for s in parts]
+                parts = [
+                    SheetRequest(role, s, review_period=periods.period(s))
+                    for s in role_sheets(role)
+                    if s.kind != "pack"
+                ]
+                docs = [writer.render(templates.html(part), part.sheet.key) for part in parts]
             else:
                 docs = [writer.render(templates.html(request), sheet.key)]
             data = writer.pdf(*docs, name=target.name)
@@ -598,6 +606,7 @@ MAX_PERSON = 50
 def _sheet_request(
     role: Role, sheet: Sheet, week: str | None, month: str | None, day: str | None,
     person: str | None, review: str | None, signed: str | None, xlsx: bool,
+    periods: SheetPeriods,
 ) -> SheetRequest:  # fmt: skip
     dated = [
         (flag, value)
@@ -615,8 +624,8 @@ def _sheet_request(
         ("--xlsx", xlsx),
     )
     goal_options = [flag for flag, value in goal_flags if value]
-    if goal_options and sheet.kind != "goals":
-        raise click.UsageError(f"{goal_options[0]} is for the goal sheet (goals)")
+    if goal_options and sheet.kind not in DATED:
+        raise click.UsageError(f"{goal_options[0]} is for the goal sheets (goals, agreement)")
     if person:
         _plain_text(person, "--person")
         if len(person) > MAX_PERSON:
@@ -625,10 +634,16 @@ def _sheet_request(
     parsers = {"--week": parse_week, "--month": parse_month, "--date": parse_day}
     try:
         period = parsers[dated[0][0]](dated[0][1]) if dated else None
-        review_period = parse_review_period(review) if review else None
+        review_period = parse_review_period(review) if review else periods.period(sheet)
         signed_on = parse_day(signed).start if signed else None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    if sheet.kind == "agreement" and review_period is not None and len(review_period.label) > 4:
+        message = f"the goal agreement is made for a year (e.g. 2027), got {review_period.label}"
+        raise click.UsageError(message)
+    whole_year = review_period is not None and len(review_period.label) == 4
+    if sheet.kind == "goals" and whole_year and not xlsx:  # the annual agreement
+        sheet = Sheet("agreement")
     return SheetRequest(role, sheet, period, person, review_period, signed_on)
 
 

@@ -571,6 +571,7 @@ def test_workbook_scores_every_shape_as_the_reference(tmp_path: Path) -> None:
 
     from generator.outputs.xlsx import goal_workbook
     from generator.read.labels import load_labels
+    from generator.read.periods import parse_review_period
 
     handbook = loaded(project(tmp_path, {"cs": role("cs", goals=shaped_goals())}, metrics=SHAPES))
     cs = handbook.role("cs")
@@ -580,7 +581,8 @@ def test_workbook_scores_every_shape_as_the_reference(tmp_path: Path) -> None:
         [120, 95, 2, 15, 200, 70, 5],
     ]
     for n, values in enumerate(actuals):
-        book = load_workbook(io.BytesIO(goal_workbook(cs, labels)))
+        month = parse_review_period("2027-01")  # (monthly goals: one actual each)
+        book = load_workbook(io.BytesIO(goal_workbook(cs, labels, month)))
         for row, value in enumerate(values, start=5):
             book.worksheets[0].cell(row=row, column=8, value=value)
         folder = tmp_path / str(n)

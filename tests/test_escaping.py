@@ -34,6 +34,7 @@ from generator.outputs.pdf import PdfWriter
 from generator.outputs.xlsx import goal_workbook
 from generator.read.labels import load_labels
 from generator.read.model import Role
+from generator.read.periods import parse_review_period
 from generator.read.project import open_project
 from generator.render.escape import escape_markdown, md
 from tests.conftest import MINI_ROLES, REPO, TODAY, make_project
@@ -247,13 +248,15 @@ def test_workbook_stores_text_as_text_never_as_formula(tmp_path: Path) -> None:
     role = formula_role(tmp_path)
     labels = load_labels(REPO / "templates", "zh-CN")
     person = '=HYPERLINK("http://x","点我")'
-    sheet = load_workbook(io.BytesIO(goal_workbook(role, labels, person, "2027-Q1"))).worksheets[0]
+    quarter = parse_review_period("2027-Q1")
+    sheet = load_workbook(io.BytesIO(goal_workbook(role, labels, quarter, person))).worksheets[0]
     formulas = {
         c.coordinate: c.value for row in sheet.iter_rows() for c in row if c.data_type == "f"
     }
-    # Only the workbook's own formulas: achievement, points and weighted score, the totals.
-    assert {re.sub(r"\d", "", cell) for cell in formulas} == {"I", "J", "K", "F"}
-    assert {cell for cell in formulas if cell.startswith(("F", "I"))} == {"F8", "I5"}
+    # Only the workbook's own formulas: the quarter's actual of the monthly goal (from its
+    # months), achievement, points and weighted score, the totals.
+    assert {re.sub(r"\d", "", cell) for cell in formulas} == {"H", "I", "J", "K", "F"}
+    assert {cell for cell in formulas if cell.startswith(("F", "H", "I"))} == {"F8", "H5", "I5"}
     for formula in formulas.values():
         # Cell references, numbers and functions; no text but the empty text "".
         assert re.fullmatch(r'[=A-Z0-9$(),.:<>*/+"\-]*', str(formula)), formula
@@ -275,11 +278,12 @@ def test_workbook_of_odd_values_recalculates_without_errors(tmp_path: Path) -> N
     """LibreOffice shows the formulas of issue 14 as text, scores a target of 0 as
     scoring.py does (no #DIV/0!) and ratings with a comma or quotes by their level."""
     role = formula_role(tmp_path)
-    book = load_workbook(io.BytesIO(goal_workbook(role, LABELS)))
+    book = load_workbook(io.BytesIO(goal_workbook(role, LABELS, parse_review_period("2027-Q1"))))
     sheet = book.worksheets[0]
-    actuals: list[float | str] = [50, "好,很好", 'say "hi"']
-    for row, actual in enumerate(actuals, start=5):
-        sheet.cell(row=row, column=8, value=actual)
+    for column in (12, 13, 14):  # the monthly goal: 50 in each month of the quarter
+        sheet.cell(row=5, column=column, value=50)
+    for row, rating in ((6, "好,很好"), (7, 'say "hi"')):
+        sheet.cell(row=row, column=8, value=rating)
     rows = recalculated(book, tmp_path)
     assert not [cell for row in rows for cell in row if cell.startswith(("#", "Err:"))]
     g1, g2, g3 = role.goals

@@ -13,10 +13,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from generator.outputs.printables import PrintReport, write_printables
 from generator.read.handbook import Handbook
+from generator.render.assessment import SheetPeriods
 from generator.render.pages import render_pages
 from generator.render.write import write_pages
 from generator.store import BuildState
@@ -44,12 +46,15 @@ def generate(
     state: BuildState,
     *,
     printing: bool,
+    today: date,
     jobs: int | None = None,
     progress: StageProgress | None = None,
 ) -> Generated:
-    """Render and write the pages, then (with ``printing``) the printable sheets."""
+    """Render and write the pages, then (with ``printing``) the printable sheets; the goal
+    documents are those of ``today``'s year and review period."""
     started = time.perf_counter()
-    pages = render_pages(handbook, downloads=printing, state=state)
+    periods = sheet_periods(handbook, today) if printing else None
+    pages = render_pages(handbook, downloads=periods, state=state)
     rendered = time.perf_counter()
     pages_dir = state.cache_dir / "pages"
     write_pages(pages, pages_dir, state=state)
@@ -58,10 +63,18 @@ def generate(
     printables = None
     if printing:
         sheets = (lambda done, total: progress(SHEETS_STAGE, done, total)) if progress else None
-        printables = write_printables(handbook, downloads_dir, progress=sheets, jobs=jobs)
+        assert periods is not None
+        printables = write_printables(handbook, downloads_dir, periods, progress=sheets, jobs=jobs)
     timings = {
         "render": rendered - started,
         "write": written - rendered,
         "print": time.perf_counter() - written,
     }
     return Generated(pages_dir, list(pages), downloads_dir, printables, timings)
+
+
+def sheet_periods(handbook: Handbook, today: date) -> SheetPeriods:
+    """The year and the review period (the policies' review cycle; quarterly without
+    policies) whose goal documents a build makes."""
+    policies = handbook.company.policies
+    return SheetPeriods.of(today, policies.cycles.review if policies else "quarterly")

@@ -28,7 +28,8 @@ from generator.outputs.pdf import PdfWriter, require_cjk_font
 from generator.outputs.printing import PrintTemplates, SheetRequest
 from generator.outputs.xlsx import goal_workbook
 from generator.read.handbook import Handbook
-from generator.render.sheets import WORKBOOK, downloads_folder, role_sheets
+from generator.render.assessment import SheetPeriods
+from generator.render.sheets import downloads_folder, role_sheets, workbook_name
 from generator.render.write import remove_stale, safe_join
 from generator.store import write_file
 
@@ -57,10 +58,12 @@ class RoleJob:
 def write_printables(
     handbook: Handbook,
     out_dir: Path,
+    periods: SheetPeriods,
     progress: Progress | None = None,
     jobs: int | None = None,
 ) -> PrintReport:
-    """Write every role's sheets under ``out_dir``, rendering stale ones in ``jobs`` processes."""
+    """Write every role's sheets under ``out_dir`` (the goal documents of ``periods``),
+    rendering stale ones in ``jobs`` processes."""
     templates = PrintTemplates(handbook)
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / MANIFEST
@@ -82,12 +85,12 @@ def write_printables(
         sheets: list[tuple[str, str, bool]] = []
         pack: str | None = None
         for sheet in role_sheets(role):
-            rel = f"{folder}/{sheet.filename()}"
+            rel = f"{folder}/{periods.file(sheet)}"
             if sheet.kind == "pack":
                 key = hashlib.sha256("".join(new[p] for p, _, _ in sheets).encode()).hexdigest()
                 pack = None if is_current(rel, key) else rel
                 continue
-            html = templates.html(SheetRequest(role, sheet))
+            html = templates.html(SheetRequest(role, sheet, review_period=periods.period(sheet)))
             key = hashlib.sha256(html.encode("utf-8") + environment).hexdigest()
             sheets.append((rel, html, not is_current(rel, key)))
         stale = sum(1 for *_, is_stale in sheets if is_stale) + (pack is not None)
@@ -95,10 +98,12 @@ def write_printables(
         if stale:
             work.append(RoleJob(sheets, pack))
         if role.goals:
-            rel = f"{folder}/{WORKBOOK}"
-            key = hashlib.sha256(role.model_dump_json().encode() + workbook_code).hexdigest()
+            rel = f"{folder}/{workbook_name(periods.review)}"
+            inputs = role.model_dump_json() + periods.review.label
+            key = hashlib.sha256(inputs.encode() + workbook_code).hexdigest()
             if not is_current(rel, key):
-                write_file(safe_join(out_dir, rel), goal_workbook(role, templates.labels))
+                book = goal_workbook(role, templates.labels, periods.review)
+                write_file(safe_join(out_dir, rel), book)
     for rendered, pages in _render(work, templates.base_dir, out_dir, jobs, progress):
         report.rendered += rendered
         report.pages += pages

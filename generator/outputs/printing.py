@@ -22,6 +22,7 @@ from generator.read.labels import load_labels
 from generator.read.model import Checklist, Role
 from generator.read.periods import Period
 from generator.read.workdays import working_days
+from generator.render.assessment import assessed_goals
 from generator.render.pages import num
 from generator.render.sheets import Sheet
 
@@ -71,6 +72,7 @@ class PrintTemplates:
         )
         self.env.filters["num"] = num
         self.env.filters["css_counters"] = css_counters
+        self.env.globals["assessed_goals"] = assessed_goals
 
     @property
     def stylesheet(self) -> Path:
@@ -97,7 +99,7 @@ class PrintTemplates:
             return request.role.checklist(request.sheet.checklist_id).title
         if request.sheet.kind == "pack":
             return str(self.labels["downloads"]["pack"])
-        return str(self.labels["pages"][request.sheet.kind])
+        return str(self.labels["sheet"][request.sheet.kind])
 
     def _columns(self, request: SheetRequest) -> list[str]:
         """Date columns of a dated checklist: one per shift, working day or week."""

@@ -1,8 +1,11 @@
-"""The spreadsheet adapter: a goal sheet that scores itself (openpyxl).
+"""The spreadsheet adapter: a period's review sheet (考核表) that scores itself (openpyxl).
 
-One row per goal with an input cell for the actual value (or the rating of a
-qualitative goal), and formulas that compute achievement, points and the
-weighted score by each goal's own scoring rule, the same arithmetic as
+One row per goal the period assesses (:mod:`generator.render.assessment`), with input
+cells for the actual value of each part of the period (a monthly goal's months on a
+quarterly sheet, in the columns after the score, each under its last month) or for the
+whole period (or the rating of a qualitative goal), a formula that combines the parts
+by the metric's rule, and formulas that compute achievement, points and the weighted
+score by each goal's own scoring rule, the same arithmetic as
 ``tests/scoring.py`` (the reference the tests compare with). Opens in Excel, WPS
 and LibreOffice.
 
@@ -18,6 +21,8 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from generator.read.model import Goal, Role
+from generator.read.periods import Period
+from generator.render.assessment import Assessed, assessed_goals
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -26,12 +31,12 @@ if TYPE_CHECKING:
 HEADER_ROW = 4
 COLUMNS = ("number", "item", "metric", "unit", "target", "weight", "scoring", "actual",
            "achievement", "points", "weighted")  # fmt: skip
-#: The first of the hidden columns that hold each qualitative goal's rating levels.
-LEVELS_COLUMN = len(COLUMNS) + 2
+#: The first column of the parts' actual values.
+PARTS_COLUMN = len(COLUMNS) + 1
 
 
 def goal_workbook(
-    role: Role, labels: dict[str, Any], person: str | None = None, period: str | None = None
+    role: Role, labels: dict[str, Any], period: Period, person: str | None = None
 ) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -40,19 +45,26 @@ def goal_workbook(
     from openpyxl.worksheet.properties import PageSetupProperties
 
     words, print_words, book_words = labels["goals"], labels["print"], labels["workbook"]
+    assess = labels["assess"]
+    assessed = assessed_goals(role, period)
+    months = _month_columns(assessed)  # the finest parts, in order
+    levels_column = PARTS_COLUMN + len(months) + 1  # hidden: rating levels, range ends
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = str(book_words["sheet_name"])[:31]
-    put(ws, 1, 1, f"{role.title} · {labels['pages']['goals']}").font = Font(size=14, bold=True)
+    title = f"{role.title} · {labels['sheet']['goals']}（{period.label}）"
+    put(ws, 1, 1, title).font = Font(size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     put(ws, 2, 1, f"{print_words['person']}：{person or ''}")
-    put(ws, 2, 4, f"{print_words['review_period']}：{period or ''}")
+    dates = f"{period.label}（{period.start} {print_words['to']} {period.end}）"
+    put(ws, 2, 4, f"{print_words['review_period']}：{dates}")
     put(ws, 2, 8, f"{print_words['signed_on']}：")
 
     headings = [
-        words["number"], words["item"], words["metric"], book_words["unit"], words["target"],
-        f"{words['weight']}(%)", words["scoring"], print_words["actual"],
+        words["number"], words["item"], words["metric"], book_words["unit"], assess["target"],
+        f"{assess['weight']}(%)", words["scoring"], assess["actual"],
         book_words["achievement"], book_words["points"], book_words["weighted_score"],
+        *(f"{part.label} {print_words['actual']}" for part in months),
     ]  # fmt: skip
     thin = Side(style="thin", color="444444")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -70,27 +82,41 @@ def goal_workbook(
     ws.add_data_validation(number_check)
     input_fill = PatternFill("solid", fgColor="FFF7D6")
     first = HEADER_ROW + 1
-    for index, goal in enumerate(role.goals):
+    part_fill = PatternFill("solid", fgColor="F2F2F2")
+    for index, item in enumerate(assessed):
+        goal = item.goal
         row = first + index
-        target = goal.target if goal.kind == "quantitative" else goal.target_level
+        target = item.target if goal.kind == "quantitative" else goal.target_level
         values: list[str | float | int | None] = [
-            index + 1, goal.name, goal.metric_name, goal.unit or "", target, goal.weight,
+            index + 1, goal.name, goal.metric_name, goal.unit or "", target, item.weight,
             _rule_text(goal),
         ]  # fmt: skip
         for col, value in enumerate(values, start=1):
             put(ws, row, col, value)
         actual = ws.cell(row=row, column=8)
-        actual.fill = input_fill
+        for n in range(len(months)):
+            ws.cell(row=row, column=PARTS_COLUMN + n).fill = part_fill
+        if item.entered:
+            actual.fill = input_fill
+        else:
+            cells = []
+            for part in item.parts:
+                cell = ws.cell(row=row, column=PARTS_COLUMN + _column_of(months, part))
+                cell.fill = input_fill
+                number_check.add(cell.coordinate)
+                cells.append(cell.coordinate)
+            actual.value = _combined_formula(item.combine, cells)
         if goal.kind == "quantitative":
-            number_check.add(actual.coordinate)
+            if item.entered:
+                number_check.add(actual.coordinate)
             high = None
-            if goal.target_max is not None:  # the high end of a range, for the formula
-                high = ws.cell(row=row, column=LEVELS_COLUMN, value=goal.target_max).coordinate
+            if item.target_max is not None:  # the high end of a range, for the formula
+                high = ws.cell(row=row, column=levels_column, value=item.target_max).coordinate
             ws.cell(row=row, column=9, value=_achievement_formula(goal, row, high))
             ws.cell(row=row, column=10, value=_points_formula(goal, row))
         else:
             levels = [
-                put(ws, row, LEVELS_COLUMN + n, level.level).coordinate
+                put(ws, row, levels_column + n, level.level).coordinate
                 for n, level in enumerate(goal.levels)
             ]
             choice = DataValidation(
@@ -101,15 +127,16 @@ def goal_workbook(
             choice.add(actual.coordinate)
             ws.cell(row=row, column=10, value=_level_formula(goal, row, levels))
         ws.cell(row=row, column=11, value=f'=IF(J{row}="","",F{row}*J{row}/100)')
-        for col in range(1, len(COLUMNS) + 1):
+        for col in range(1, PARTS_COLUMN + len(months)):
             cell = ws.cell(row=row, column=col)
             cell.border = border
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row=row, column=6).number_format = "0.0"
         ws.cell(row=row, column=9).number_format = "0.0"
         ws.cell(row=row, column=10).number_format = "0.0"
         ws.cell(row=row, column=11).number_format = "0.00"
 
-    last = first + len(role.goals) - 1
+    last = first + len(assessed) - 1
     total = last + 1
     put(ws, total, 2, words["total"]).font = Font(bold=True)
     ws.cell(row=total, column=6, value=f"=SUM(F{first}:F{last})").font = Font(bold=True)
@@ -118,10 +145,11 @@ def goal_workbook(
     for col in range(1, len(COLUMNS) + 1):
         ws.cell(row=total, column=col).border = border
 
-    widths = (6, 18, 24, 8, 10, 9, 40, 10, 10, 10, 11)
+    widths = (6, 18, 24, 8, 10, 9, 40, 10, 10, 10, 11, *(12 for _ in months))
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
-    for col in range(LEVELS_COLUMN, ws.max_column + 1):
+    put(ws, total + 2, 1, assess["note"])
+    for col in range(levels_column, ws.max_column + 1):
         ws.column_dimensions[get_column_letter(col)].hidden = True
     ws.freeze_panes = f"A{first}"
     ws.page_setup.orientation = "landscape"
@@ -133,6 +161,25 @@ def goal_workbook(
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _month_columns(assessed: list[Assessed]) -> list[Period]:
+    """The parts of the finest goal: one input column each."""
+    return max((item.parts for item in assessed if not item.entered), key=len, default=[])
+
+
+def _column_of(columns: list[Period], part: Period) -> int:
+    """The column of a part: the one of the finest parts that ends when it does."""
+    return next(n for n, column in enumerate(columns) if column.end == part.end)
+
+
+def _combined_formula(combine: str, cells: list[str]) -> str:
+    """The period's actual from its parts' cells (blank until one is filled)."""
+    joined = ",".join(cells)
+    if combine == "last":
+        return f'=IF({cells[-1]}="","",{cells[-1]})'
+    function = {"sum": "SUM", "average": "AVERAGE"}[combine]
+    return f'=IF(COUNT({joined})=0,"",{function}({joined}))'
 
 
 def put(ws: Worksheet, row: int, column: int, value: str | float | None) -> Cell:

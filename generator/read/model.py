@@ -876,6 +876,10 @@ class Onboarding(Strict):
 class Role(Strict):
     id: Slug = Field(description="Lowercase slug; also the file name and the URL.")
     title: Text = Field(description="岗位名称, e.g. 销售主任")
+    code: MaybeText = Field(
+        default=None,
+        description="岗位编号: the HR position code, e.g. XS-02 (unset: the id is shown).",
+    )
     department: Text
     grade: MaybeText = Field(default=None, description="职级")
     headcount: WholeNumber = Field(default=1, ge=1, le=100000, description="编制人数")
@@ -957,6 +961,11 @@ class Role(Strict):
         return self.model_copy(
             update={"scorecard": self.scorecard.model_copy(update={"items": items})}
         )
+
+    @property
+    def position_code(self) -> str:
+        """岗位编号 as documents show it: the HR code, or the id."""
+        return self.code or self.id
 
     @property
     def published(self) -> bool:

@@ -19,12 +19,6 @@ class Period:
     end: date
 
     @property
-    def working_days(self) -> list[date]:
-        """Monday to Friday within the period."""
-        days = (self.start + timedelta(n) for n in range((self.end - self.start).days + 1))
-        return [d for d in days if d.weekday() < 5]
-
-    @property
     def slug(self) -> str:
         return self.label
 

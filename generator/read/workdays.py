@@ -15,7 +15,6 @@ warning says so, for the caller to show.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -40,7 +39,6 @@ class OfficialYear:
     weekend_workdays: frozenset[date]
 
 
-@functools.cache
 def official_year(year: int) -> OfficialYear:
     """The statutory holidays (with the weekdays given off for 调休) and the weekends
     worked instead, of one year of mainland China's calendar."""
@@ -62,26 +60,27 @@ def working_days(period: Period, policies: Policies | None) -> WorkingDays:
     weekdays = frozenset(overrides.working_weekdays)
     days_off = frozenset(overrides.days_off)
     extra = frozenset(overrides.workdays)
+    years = {year: official_year(year) for year in range(period.start.year, period.end.year + 1)}
     days = []
     for n in range((period.end - period.start).days + 1):
         day = period.start + timedelta(days=n)
-        official = official_year(day.year)
+        official = years[day.year]
         if day in days_off:
             continue
         usual = day.isoweekday() in weekdays and day not in official.days_off
         if usual or day in official.weekend_workdays or day in extra:
             days.append(day)
     warnings = [
-        _unknown_year(year)
-        for year in range(period.start.year, period.end.year + 1)
-        if not official_year(year).weekend_workdays and not any(d.year == year for d in extra)
+        _unknown_year(year, official)
+        for year, official in years.items()
+        if not official.weekend_workdays and not any(d.year == year for d in extra)
     ]
     return WorkingDays(tuple(days), tuple(warnings))
 
 
-def _unknown_year(year: int) -> str:
+def _unknown_year(year: int, official: OfficialYear) -> str:
     fix = "add the schedule under calendar_overrides in content/policies.yaml"
-    if not official_year(year).days_off:
+    if not official.days_off:
         return (
             f"the calendar of {year} has neither statutory holidays nor an official 调休"
             f" schedule: only weekends are used; {fix}"

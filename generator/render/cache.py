@@ -70,7 +70,7 @@ class Recorded:
 
 
 class RenderCache:
-    def __init__(self, state: BuildState, handbook: Handbook, downloads: bool) -> None:
+    def __init__(self, state: BuildState, handbook: Handbook, downloads: object) -> None:
         self.store = state.folder("render")
         self.handbook = handbook
         self.fingerprints = state.memo("role fingerprints")
@@ -128,10 +128,10 @@ class RenderCache:
         return self._whole
 
 
-def _context_hash(handbook: Handbook, downloads: bool) -> bytes:
+def _context_hash(handbook: Handbook, downloads: object) -> bytes:
     """Settings, templates and labels, and the code that renders."""
     digest = hashlib.sha256(handbook.project.settings.model_dump_json().encode())
-    digest.update(b"downloads" if downloads else b"no downloads")
+    digest.update(repr(downloads).encode())  # (the periods of the linked goal documents)
     for folder in [handbook.project.templates_dir, *RENDERING_CODE]:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix != ".pyc":

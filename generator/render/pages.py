@@ -22,9 +22,10 @@ from generator.check.structure import Structure
 from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.model import Role
+from generator.render.assessment import SheetPeriods, assessed_goals
 from generator.render.cache import Read, Recorded, RecordingHandbook, RenderCache
 from generator.render.escape import md
-from generator.render.sheets import downloads_folder, role_sheets
+from generator.render.sheets import downloads_folder, role_sheets, workbook_name
 from generator.store import BuildState
 
 # Pages of a role, in reading order: (file name, template, the Role field it needs).
@@ -68,13 +69,13 @@ def role_pages(role: Role) -> list[tuple[str, str]]:
 
 
 def render_pages(
-    handbook: Handbook, *, downloads: bool = False, state: BuildState | None = None
+    handbook: Handbook, *, downloads: SheetPeriods | None = None, state: BuildState | None = None
 ) -> dict[str, str]:
     """Render every page of the handbook, in a stable order.
 
-    With ``downloads``, role pages link the printable sheets (which the caller
-    publishes under ``roles/<id>/downloads/``). With ``state``, a role's pages are
-    rendered again only when something they read changed (see
+    With ``downloads`` (the periods of the goal documents), role pages link the
+    printable sheets (which the caller publishes under ``roles/<id>/downloads/``). With
+    ``state``, a role's pages are rendered again only when something they read changed (see
     :mod:`generator.render.cache`), and templates are compiled once for all builds.
     """
     templates_dir = handbook.project.templates_dir
@@ -155,6 +156,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["reports"] = reports
     env.globals["role_pages"] = role_pages
     env.globals["sheets"] = role_sheets
+    env.globals["workbook_name"] = workbook_name
+    env.globals["assessed_goals"] = assessed_goals
     env.globals["download"] = download_page
     env.globals["smart"] = smart
     env.globals["coverage"] = handbook_coverage

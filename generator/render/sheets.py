@@ -13,8 +13,22 @@ from typing import Literal
 from generator.read.model import Role
 from generator.read.periods import Period
 
-SheetKind = Literal["checklist", "goals", "job-description", "training", "pack"]
-DOCUMENTS: tuple[SheetKind, ...] = ("job-description", "goals", "training")
+SheetKind = Literal[
+    "checklist", "agreement", "goals", "job-description", "training", "scorecard", "pack"
+]
+#: The documents of a role, in the order of the combined pack: the job description, the
+#: annual goal agreement (目标责任书), the current period's review sheet (考核表), the
+#: training plan and the scorecard (绩效评估表).
+DOCUMENTS: tuple[SheetKind, ...] = (
+    "job-description",
+    "agreement",
+    "goals",
+    "training",
+    "scorecard",
+)
+#: The documents whose file is named after a period: the agreement's year, the review
+#: sheet's period.
+DATED: tuple[SheetKind, ...] = ("agreement", "goals")
 
 
 @dataclass(frozen=True)
@@ -27,19 +41,29 @@ class Sheet:
         """How the sheet is named on the command line: a checklist id or the kind."""
         return self.checklist_id or self.kind
 
-    def filename(self, period: Period | None = None, person: str | None = None) -> str:
+    def filename(
+        self, period: Period | None = None, person: str | None = None, suffix: str = ".pdf"
+    ) -> str:
         stem = f"checklist-{self.checklist_id}" if self.checklist_id else self.kind
         parts = [stem] + ([period.slug] if period else [])
         if person:
             parts.append(re.sub(r"[^\w]+", "_", person).strip("_") or "person")
-        return "-".join(parts) + ".pdf"
+        return "-".join(parts) + suffix
 
 
 def role_sheets(role: Role) -> list[Sheet]:
     """Every printable sheet of the role, in the order of the combined pack."""
-    sheets = [Sheet(kind) for kind in DOCUMENTS]
+    sheets = [Sheet(kind) for kind in DOCUMENTS if _has(role, kind)]
     sheets += [Sheet("checklist", c.id) for c in role.checklists]
     return [*sheets, Sheet("pack")]
+
+
+def _has(role: Role, kind: SheetKind) -> bool:
+    if kind in DATED:
+        return bool(role.goals)
+    if kind == "scorecard":
+        return role.scorecard is not None
+    return True
 
 
 def find_sheet(role: Role, key: str) -> Sheet:
@@ -54,4 +78,6 @@ def downloads_folder(role_id: str) -> str:
     return f"roles/{role_id}/downloads"
 
 
-WORKBOOK = "goals.xlsx"
+def workbook_name(period: Period) -> str:
+    """The goal workbook of a review period (the review sheet that scores itself)."""
+    return Sheet("goals").filename(period, suffix=".xlsx")

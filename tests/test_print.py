@@ -20,7 +20,9 @@ from generator.cli import main
 from generator.outputs.pdf import PdfError, PdfWriter, _local_fetcher
 from generator.outputs.xlsx import goal_workbook
 from generator.read.labels import load_labels
+from generator.read.periods import parse_review_period
 from generator.read.project import open_project
+from generator.render.assessment import assessed_goals
 from tests.conftest import REPO, TODAY, make_project
 from tests.scoring import level_points, points, weighted
 
@@ -61,13 +63,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_role_gets_its_printables(built: Path) -> None:
     folder = built / "site/roles/team-lead/downloads"
     names = sorted(p.name for p in folder.iterdir())
+    # The goal documents of TODAY (2026-11-28): the year's agreement, the quarter's review.
     assert names == [
+        "agreement-2026.pdf",
         "checklist-daily.pdf",
         "checklist-weekly.pdf",
-        "goals.pdf",
-        "goals.xlsx",
+        "goals-2026-Q4.pdf",
+        "goals-2026-Q4.xlsx",
         "job-description.pdf",
         "pack.pdf",
+        *(["scorecard.pdf"] if (folder / "scorecard.pdf").exists() else []),
         "training.pdf",
     ]
     assert (built / "site/roles/sales-rep/downloads/checklist-visit.pdf").is_file()
@@ -79,7 +84,9 @@ def test_role_pages_link_their_downloads(built: Path) -> None:
     checklists = (built / "site/roles/team-lead/checklists/index.html").read_text("utf-8")
     assert 'href="../downloads/checklist-daily.pdf"' in checklists
     goals = (built / "site/roles/team-lead/goals/index.html").read_text("utf-8")
-    assert 'href="../downloads/goals.xlsx"' in goals
+    assert 'href="../downloads/goals-2026-Q4.xlsx"' in goals
+    assert 'href="../downloads/goals-2026-Q4.pdf"' in goals
+    assert 'href="../downloads/agreement-2026.pdf"' in goals
 
 
 def test_checklist_pdf_shows_title_every_item_and_sign_off(built: Path) -> None:
@@ -94,13 +101,36 @@ def test_checklist_pdf_shows_title_every_item_and_sign_off(built: Path) -> None:
     assert page_count(pdf) == 1
 
 
-def test_goal_sheet_pdf_has_weights_scoring_and_signatures(built: Path) -> None:
-    pdf = built / "site/roles/team-lead/downloads/goals.pdf"
+def test_review_sheet_pdf_has_the_period_its_parts_and_signatures(built: Path) -> None:
+    """The quarter's 考核表: the monthly goal with a line per month, combined by its rule,
+    the quarter's target, the period's weights, three signatures."""
+    pdf = built / "site/roles/team-lead/downloads/goals-2026-Q4.pdf"
     text = squeeze(pdf_text(pdf))
-    for word in ("月度销售额", "团队协作水平", "70%", "30%", "100%", "实际值", "得分"):
+    assert "销售组长·考核表" in text and "2026-Q4（2026-10-01至2026-12-31）" in text
+    for word in ("月度销售额", "团队协作水平", "70%", "30%", "100%", "本期实际", "得分"):
         assert word in text
+    assert "300万元" in text and "每期目标100" in text  # 3 months of 100 万元
+    for month in ("2026-10：", "2026-11：", "2026-12：", "各期合计"):
+        assert month in text
     assert "完成率每低1%扣1分；低于80%不得分。" in text
-    assert "责任人（签字）" in text and "考核人（签字）" in text
+    for who in ("被考核人（签字）", "考核人（签字）", "人力资源部（签字）"):
+        assert who in text
+
+
+def test_agreement_pdf_lists_the_year_s_goals_clauses_and_signatures(built: Path) -> None:
+    pdf = built / "site/roles/team-lead/downloads/agreement-2026.pdf"
+    text = squeeze(pdf_text(pdf))
+    assert "销售组长·目标责任书" in text and "2026" in text
+    assert "100万元" in text and "月度" in text and "季度" in text  # each goal's own period
+    for clause in ("目标调整", "奖惩兑现", "附则"):
+        assert clause in text
+    for who in ("责任人（签字）", "考核人（签字）", "人力资源部"):
+        assert who in text
+
+
+def test_job_description_pdf_can_be_signed(built: Path) -> None:
+    text = squeeze(pdf_text(built / "site/roles/team-lead/downloads/job-description.pdf"))
+    assert "任职者（签字）" in text and "考核人（签字）" in text
 
 
 def test_pdfs_embed_a_cjk_font(built: Path) -> None:
@@ -114,7 +144,9 @@ def test_pdfs_embed_a_cjk_font(built: Path) -> None:
 
 def test_pack_combines_every_sheet(built: Path) -> None:
     folder = built / "site/roles/team-lead/downloads"
-    parts = ["job-description", "goals", "training", "checklist-daily", "checklist-weekly"]
+    parts = ["job-description", "agreement-2026", "goals-2026-Q4", "training"]
+    parts += [p.stem for p in folder.glob("scorecard.pdf")]
+    parts += ["checklist-daily", "checklist-weekly"]
     assert page_count(folder / "pack.pdf") == sum(page_count(folder / f"{p}.pdf") for p in parts)
 
 
@@ -129,8 +161,8 @@ def test_first_page_is_not_blank(built: Path, tmp_path: Path) -> None:
 
 
 def test_unchanged_build_renders_no_pdf(built: Path) -> None:
-    pdf = built / "site/roles/team-lead/downloads/goals.pdf"
-    workbook = built / ".handbook-cache/downloads/roles/team-lead/downloads/goals.xlsx"
+    pdf = built / "site/roles/team-lead/downloads/goals-2026-Q4.pdf"
+    workbook = built / ".handbook-cache/downloads/roles/team-lead/downloads/goals-2026-Q4.xlsx"
     before, workbook_time = pdf.read_bytes(), workbook.stat().st_mtime_ns
     result = run(built, "build", "--print")
     assert result.exit_code == 0, result.stderr
@@ -295,32 +327,51 @@ def recalculated(book: Workbook, tmp_path: Path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def test_workbook_recalculates_to_the_scoring_rules(tmp_path: Path) -> None:
+@pytest.mark.parametrize("role_id", ["sales-director", "customer-service-supervisor"])
+def test_workbook_recalculates_to_the_scoring_rules(tmp_path: Path, role_id: str) -> None:
+    """The quarter's review workbook: each month's actual of a monthly goal goes in its
+    month's column, the quarter's actual combines them by the metric's rule (sum,
+    average, last; a ratio of sums is entered for the quarter), and the points are
+    those of tests/scoring.py for the combined actual against the combined target."""
     handbook = load_handbook(open_project(REPO), today=TODAY)
-    role = handbook.role("sales-director")
+    role = handbook.role(role_id)
     labels = load_labels(REPO / "templates", "zh-CN")
-    book = load_workbook(io.BytesIO(goal_workbook(role, labels, "张三", "2027-Q1")))
+    quarter = parse_review_period("2027-Q1")
+    assessed = assessed_goals(role, quarter)
+    book = load_workbook(io.BytesIO(goal_workbook(role, labels, quarter, "张三")))
     sheet = book.worksheets[0]
     # Actual values that exercise each branch: below the floor, below, at, above, over the cap.
     factors = [0.7, 0.95, 1.0, 1.1, 1.5, 0.9, 0.5, 1.02]
     expected: list[float] = []
-    for index, goal in enumerate(role.goals):
-        row = 5 + index
-        if goal.kind == "quantitative":
-            assert goal.target is not None
-            actual = round(goal.target * factors[index % len(factors)], 2)
-            expected.append(weighted(goal, points(goal, actual)))
+    for index, item in enumerate(assessed):
+        row, goal = 5 + index, item.goal
+        factor = factors[index % len(factors)]
+        if goal.kind == "qualitative":
+            level = goal.levels[index % len(goal.levels)].level
+            sheet.cell(row=row, column=8, value=level)
+            points_ = level_points(goal, level)
+        elif item.entered:
+            assert item.target is not None
+            actual = round(item.target * factor, 2)
+            sheet.cell(row=row, column=8, value=actual)
+            points_ = points(goal.model_copy(update={"target": item.target}), actual)
         else:
-            actual = goal.levels[index % len(goal.levels)].level  # type: ignore[assignment]
-            expected.append(weighted(goal, level_points(goal, str(actual))))
-        sheet.cell(row=row, column=8, value=actual)
+            assert goal.target is not None and len(item.parts) == 3
+            months = [round(goal.target * factor * k, 2) for k in (0.9, 1.0, 1.1)]
+            for column, value in zip((12, 13, 14), months, strict=True):
+                sheet.cell(row=row, column=column, value=value)
+            combined = {"sum": sum(months), "average": sum(months) / 3, "last": months[-1]}
+            target = goal.model_copy(update={"target": item.target})
+            points_ = points(target, combined[item.combine])
+        expected.append(item.weight * points_ / 100)
     rows = recalculated(book, tmp_path)
-    goal_rows = rows[4 : 4 + len(role.goals)]
-    computed = [float(r[10]) for r in goal_rows]
+    computed = [float(r[10]) for r in rows[4 : 4 + len(assessed)]]
     assert computed == pytest.approx(expected, abs=0.01)
-    total_row = rows[4 + len(role.goals)]
-    assert float(total_row[5]) == 100
+    total_row = rows[4 + len(assessed)]
+    assert float(total_row[5]) == pytest.approx(100)
     assert float(total_row[10]) == pytest.approx(sum(expected), abs=0.05)
+    if any(not item.entered for item in assessed):  # a column per month
+        assert rows[3][11:14] == ["2027-01 实际值", "2027-02 实际值", "2027-03 实际值"]
     # Print setup: A4 landscape with the header row repeated on every page.
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$4:$4"

@@ -22,8 +22,12 @@ printable sheets (PDF)        Jinja's HTML autoescaping (printing.py); WeasyPrin
 goal workbook (XLSX)          ``xlsx.put``: text is stored as text (never a formula),
                               marked as text for a cell being edited; formulas refer
                               to cells and never contain a value
-later formats (e.g. .docx)    the format's own text type (a run's text, never a field
-                              code or a template tag), through one function like these
+Word documents (.docx)        ``_Doc.text`` (outputs/docx.py): a value is the text of a
+                              run, which python-docx escapes for XML; no field codes,
+                              template tags or text boxes (hostile values: test_docx.py)
+later formats                 the format's own text type (like a run's text, never a
+                              field code or a template tag), through one function like
+                              these
 ============================  ==========================================================
 
 ``md``: HTML special characters become entities; characters that Markdown (with

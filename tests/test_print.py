@@ -22,7 +22,7 @@ from generator.outputs.xlsx import goal_workbook
 from generator.read.labels import load_labels
 from generator.read.periods import parse_review_period
 from generator.read.project import open_project
-from generator.render.assessment import assessed_goals
+from generator.render.assessment import SheetPeriods, assessed_goals
 from tests.conftest import REPO, TODAY, make_project
 from tests.scoring import level_points, points, weighted
 
@@ -186,7 +186,7 @@ def test_dated_weekly_sheet_has_a_column_per_working_day(project: Path, tmp_path
     text = squeeze(pdf_text(out))
     assert "2026-W49（2026-11-30至2026-12-06）" in text
     # each day column is headed by the weekday over its date
-    assert "周一周二周三周四周五备注11/3012/112/212/312/4" in text
+    assert "周一11/30周二12/1周三12/2周四12/3周五12/4备注" in text  # headings do not wrap
     assert "周六" not in text
 
 
@@ -197,7 +197,7 @@ def test_monthly_sheet_of_a_weekly_checklist_has_a_column_per_week(
     result = run(project, "print", "team-lead", "weekly", "--month", "2026-12", "--out", str(out))
     assert result.exit_code == 0, result.stderr
     text = squeeze(pdf_text(out))
-    assert "第49周第50周第51周第52周第53周备注11/3012/712/1412/2112/28" in text
+    assert "第49周11/30第50周12/7第51周12/14第52周12/21第53周12/28备注" in text
 
 
 def test_goal_sheet_made_out_to_a_person(project: Path, tmp_path: Path) -> None:
@@ -224,7 +224,7 @@ def test_print_usage_errors(project: Path) -> None:
     assert run(project, "print", "team-lead", "daily", "--week", "2026-W60").exit_code == 2
     assert run(project, "print", "nobody", "goals").exit_code == 2
     bad = run(project, "print", "team-lead", "C9")
-    assert bad.exit_code == 2 and "choose from: job-description, goals" in bad.stderr
+    assert bad.exit_code == 2 and "choose from: job-description, agreement, goals" in bad.stderr
 
 
 @pytest.mark.parametrize(
@@ -261,8 +261,8 @@ def test_a_person_name_cannot_lead_the_file_elsewhere(
     monkeypatch.chdir(cwd)
     result = run(project, "print", "team-lead", "goals", "--xlsx", "--person", "../../张三/李四")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "Wrote team-lead-goals-张三_李四.xlsx\n"
-    assert [p.name for p in cwd.iterdir()] == ["team-lead-goals-张三_李四.xlsx"]
+    assert result.stdout == "Wrote team-lead-goals-2026-Q4-张三_李四.xlsx\n"
+    assert [p.name for p in cwd.iterdir()] == ["team-lead-goals-2026-Q4-张三_李四.xlsx"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "handbook"]
 
 
@@ -428,8 +428,9 @@ def test_parallel_rendering_writes_the_same_sheets(tmp_path: Path) -> None:
     from generator.outputs.printables import write_printables
 
     handbook = load_handbook(open_project(make_project(tmp_path / "p")), today=TODAY)
-    serial = write_printables(handbook, tmp_path / "serial", jobs=1)
-    parallel = write_printables(handbook, tmp_path / "parallel", jobs=2)
+    periods = SheetPeriods.of(TODAY, "quarterly")
+    serial = write_printables(handbook, tmp_path / "serial", periods, jobs=1)
+    parallel = write_printables(handbook, tmp_path / "parallel", periods, jobs=2)
     assert serial.files == parallel.files and serial.rendered == parallel.rendered == 11
     for rel in serial.files:
         if rel.endswith(".pdf"):
@@ -441,10 +442,11 @@ def test_one_role_edit_renders_only_that_roles_sheets(tmp_path: Path) -> None:
 
     root = make_project(tmp_path / "p")
     out = tmp_path / "downloads"
-    write_printables(load_handbook(open_project(root), today=TODAY), out, jobs=1)
+    periods = SheetPeriods.of(TODAY, "quarterly")
+    write_printables(load_handbook(open_project(root), today=TODAY), out, periods, jobs=1)
     rep = root / "content/roles/sales-rep.yaml"
     rep.write_text(rep.read_text("utf-8").replace("拜访前查阅客户档案", "拜访前查阅客户档案和合同"))
-    report = write_printables(load_handbook(open_project(root), today=TODAY), out, jobs=1)
+    report = write_printables(load_handbook(open_project(root), today=TODAY), out, periods, jobs=1)
     # the rep's checklist and the pack that contains it; nothing of the team lead's
     assert report.rendered == 2
     assert "拜访前查阅客户档案和合同" in squeeze(

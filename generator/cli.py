@@ -535,6 +535,7 @@ def render(ctx: click.Context, out: Path) -> None:
 @click.option("--period", "review", help="Goal sheet: review period, e.g. 2027-Q1, 2027-H1, 2027.")
 @click.option("--signed", help="Goal sheet: signing date (签订日期), e.g. 2027-01-05.")
 @click.option("--xlsx", is_flag=True, help="Goal sheet as a spreadsheet that scores itself.")
+@click.option("--docx", is_flag=True, help="Job description or goal agreement as a Word document.")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -545,13 +546,14 @@ def render(ctx: click.Context, out: Path) -> None:
 def print_sheet(
     ctx: click.Context, role_id: str, sheet_key: str, week: str | None, month: str | None,
     day: str | None, person: str | None, review: str | None, signed: str | None, xlsx: bool,
-    out: Path | None,
+    docx: bool, out: Path | None,
 ) -> None:  # fmt: skip
     """Print one sheet of a role as PDF: a checklist (by id), goals, job-description,
     training or pack. Dated checklists with --week, --month or --date; a goal sheet
     made out to someone with --person, --period and --signed.
     """
     from generator.outputs import sheet_periods
+    from generator.outputs.docx import goal_agreement_docx, job_description_docx
     from generator.outputs.pdf import PdfError, PdfWriter
     from generator.outputs.printing import PrintTemplates
     from generator.outputs.xlsx import goal_workbook
@@ -574,7 +576,19 @@ def print_sheet(
     templates = PrintTemplates(handbook)
     for warning in templates.warnings(request):
         click.echo(f"warning: {warning}", err=True)
-    if xlsx:
+    if docx:
+        if xlsx or sheet.kind not in ("job-description", "agreement"):
+            message = "--docx is for the job description and the goal agreement (a year)"
+            raise click.UsageError(message)
+        target = out or Path(name).with_suffix(".docx")
+        year = request.review_period.start.year if request.review_period else None
+        data = (
+            job_description_docx(role, templates.labels, handbook)
+            if sheet.kind == "job-description"
+            else goal_agreement_docx(role, templates.labels, year, person, handbook=handbook)
+        )
+        target.write_bytes(data)
+    elif xlsx:
         target = out or Path(name).with_suffix(".xlsx")
         assert request.review_period is not None
         target.write_bytes(goal_workbook(role, templates.labels, request.review_period, person))

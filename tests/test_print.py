@@ -65,11 +65,13 @@ def test_every_role_gets_its_printables(built: Path) -> None:
     names = sorted(p.name for p in folder.iterdir())
     # The goal documents of TODAY (2026-11-28): the year's agreement, the quarter's review.
     assert names == [
+        "agreement-2026.docx",
         "agreement-2026.pdf",
         "checklist-daily.pdf",
         "checklist-weekly.pdf",
         "goals-2026-Q4.pdf",
         "goals-2026-Q4.xlsx",
+        "job-description.docx",
         "job-description.pdf",
         "pack.pdf",
         *(["scorecard.pdf"] if (folder / "scorecard.pdf").exists() else []),
@@ -87,6 +89,7 @@ def test_role_pages_link_their_downloads(built: Path) -> None:
     assert 'href="../downloads/goals-2026-Q4.xlsx"' in goals
     assert 'href="../downloads/goals-2026-Q4.pdf"' in goals
     assert 'href="../downloads/agreement-2026.pdf"' in goals
+    assert 'href="../downloads/agreement-2026.docx"' in goals
 
 
 def test_checklist_pdf_shows_title_every_item_and_sign_off(built: Path) -> None:
@@ -452,3 +455,20 @@ def test_one_role_edit_renders_only_that_roles_sheets(tmp_path: Path) -> None:
     assert "拜访前查阅客户档案和合同" in squeeze(
         pdf_text(out / "roles/sales-rep/downloads/checklist-visit.pdf")
     )
+
+
+def test_print_writes_word_documents(project: Path, tmp_path: Path) -> None:
+    """`--docx`: the job description and the agreement of a year, as Word documents."""
+    from docx import Document
+
+    agreement = tmp_path / "agreement.docx"
+    result = run(project, "print", "team-lead", "goals", "--period", "2027", "--docx",
+                 "--out", str(agreement))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = "\n".join(p.text for p in Document(str(agreement)).paragraphs)
+    assert "目标调整" in text and "附则" in text
+    result = run(project, "print", "team-lead", "job-description", "--docx",
+                 "--out", str(tmp_path / "jd.docx"))  # fmt: skip
+    assert result.exit_code == 0 and (tmp_path / "jd.docx").is_file()
+    refused = run(project, "print", "team-lead", "training", "--docx")
+    assert refused.exit_code == 2 and "--docx is for the job description" in refused.stderr

@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.outputs import xlsx
+from generator.outputs import docx, xlsx
+from generator.outputs.docx import goal_agreement_docx, job_description_docx
 from generator.outputs.pdf import PdfWriter, require_cjk_font
 from generator.outputs.printing import PrintTemplates, SheetRequest
 from generator.outputs.xlsx import goal_workbook
 from generator.read.handbook import Handbook
+from generator.read.model import Role
 from generator.render.assessment import SheetPeriods
-from generator.render.sheets import downloads_folder, role_sheets, workbook_name
+from generator.render.sheets import Sheet, downloads_folder, role_sheets, workbook_name
 from generator.render.write import remove_stale, safe_join
 from generator.store import write_file
 
@@ -73,6 +75,7 @@ def write_printables(
     environment = templates.stylesheet.read_bytes() + _font_fingerprint()
     labels = json.dumps(templates.labels, sort_keys=True, ensure_ascii=False).encode()
     workbook_code = Path(xlsx.__file__ or "").read_bytes() + labels
+    word_code = Path(docx.__file__ or "").read_bytes() + labels
 
     def is_current(rel: str, key: str) -> bool:
         new[rel] = key
@@ -104,12 +107,41 @@ def write_printables(
             if not is_current(rel, key):
                 book = goal_workbook(role, templates.labels, periods.review)
                 write_file(safe_join(out_dir, rel), book)
+        # Word documents, to edit, stamp and archive: the job description and the agreement.
+        related = json.dumps([handbook.role(r).title for r in _related(role)], ensure_ascii=False)
+        word_inputs = (role.model_dump_json() + related + periods.year.label).encode()
+        for rel, make in _word_documents(handbook, role, templates.labels, periods).items():
+            key = hashlib.sha256(word_inputs + rel.encode() + word_code).hexdigest()
+            if not is_current(f"{folder}/{rel}", key):
+                write_file(safe_join(out_dir, f"{folder}/{rel}"), make())
     for rendered, pages in _render(work, templates.base_dir, out_dir, jobs, progress):
         report.rendered += rendered
         report.pages += pages
     remove_stale(out_dir, {safe_join(out_dir, rel) for rel in report.files} | {manifest_path})
     manifest_path.write_text(json.dumps(new, indent=0, sort_keys=True), encoding="utf-8")
     return report
+
+
+def _related(role: Role) -> list[str]:
+    """The roles whose titles a role's documents name: its superior and its reports."""
+    return [*([role.reports_to] if role.reports_to else []), *role.direct_reports]
+
+
+def _word_documents(
+    handbook: Handbook, role: Role, labels: dict[str, Any], periods: SheetPeriods
+) -> dict[str, Callable[[], bytes]]:
+    """A role's Word documents by file name, each with what makes its bytes."""
+    documents = {
+        periods.file(Sheet("job-description"), ".docx"): lambda: job_description_docx(
+            role, labels, handbook
+        )
+    }
+    if role.goals:
+        year = periods.year.start.year
+        documents[periods.file(Sheet("agreement"), ".docx")] = lambda: goal_agreement_docx(
+            role, labels, year, handbook=handbook
+        )
+    return documents
 
 
 def _render(

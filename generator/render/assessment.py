@@ -18,7 +18,7 @@ from typing import Literal
 
 from generator.read.model import Goal, GoalPeriod, Role
 from generator.read.periods import Period, parse_review_period
-from generator.render.sheets import Sheet
+from generator.render.sheets import Sheet, SheetKind
 
 MONTHS: dict[str, int] = {"monthly": 1, "quarterly": 3, "half_yearly": 6, "yearly": 12}
 
@@ -120,3 +120,7 @@ class SheetPeriods:
     def file(self, sheet: Sheet, suffix: str = ".pdf") -> str:
         """The name of the sheet's file in this build."""
         return sheet.filename(self.period(sheet), suffix=suffix)
+
+    def word(self, kind: SheetKind) -> str:
+        """The name of the Word document of a sheet kind (job-description, agreement)."""
+        return self.file(Sheet(kind), ".docx")

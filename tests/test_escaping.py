@@ -362,3 +362,33 @@ def test_pdfs_load_no_file_from_outside_the_print_folder(
     writer = PdfWriter(print_folder)
     assert images_in(writer, '<img src="inside.png">', tmp_path) == 1  # loads what it may
     assert images_in(writer, f'<img src="{src}">', tmp_path) == 0
+
+
+def test_every_printable_document_prints_values_as_text(tmp_path: Path) -> None:
+    """The agreement, the review sheet, the scorecard and the rest: a value that is
+    markup in HTML is printed as its characters (WeasyPrint would lay the tags out)."""
+    from generator.outputs.printing import PrintTemplates, SheetRequest
+    from generator.render.assessment import SheetPeriods
+    from generator.render.sheets import role_sheets
+
+    tag = "<img src=x onerror=alert(1)><b>粗体</b>"
+    role = team_lead(**{
+        "    name: 月度销售额": f"    name: {json.dumps(tag)}",
+        "purpose: 带领销售小组完成月度销售目标，维护重点客户关系。": f"purpose: {json.dumps(tag)}",
+        "title: 销售组长": f"title: {json.dumps(SCRIPT_TITLE)}",
+    })  # fmt: skip
+    root = make_project(tmp_path / "p", {"team-lead.yaml": role})
+    handbook = load_handbook(open_project(root), today=TODAY)
+    lead = handbook.role("team-lead")
+    templates = PrintTemplates(handbook)
+    periods = SheetPeriods.of(TODAY, "quarterly")
+    kinds = set()
+    for sheet in role_sheets(lead):
+        if sheet.kind == "pack":
+            continue
+        html = templates.html(SheetRequest(lead, sheet, review_period=periods.period(sheet)))
+        assert "<img" not in html and "<b>" not in html and "<script>" not in html, sheet
+        if sheet.kind in ("job-description", "agreement", "goals"):  # (they show it)
+            assert "&lt;img src=x onerror=alert(1)&gt;" in html, sheet
+        kinds.add(sheet.kind)
+    assert {"job-description", "agreement", "goals"} <= kinds

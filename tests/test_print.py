@@ -472,3 +472,16 @@ def test_print_writes_word_documents(project: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and (tmp_path / "jd.docx").is_file()
     refused = run(project, "print", "team-lead", "training", "--docx")
     assert refused.exit_code == 2 and "--docx is for the job description" in refused.stderr
+
+
+def test_scorecard_prints_items_scale_and_sign_off(tmp_path: Path) -> None:
+    """The 绩效评估表 of the real 客服主管: items with their derived weights, the company
+    rating scale, a line for each who signs."""
+    out = tmp_path / "scorecard.pdf"
+    result = run(REPO, "print", "customer-service-supervisor", "scorecard", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = squeeze(pdf_text(out))
+    assert "客服主管·绩效评估表" in text and "服务水平" in text and "30%" in text
+    for level in ("A120", "B100", "C60", "D0"):  # the company scale: level, score
+        assert level in text
+    assert "被评估人（客服主管）：" in text and "合计" in text and "100%" in text

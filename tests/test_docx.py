@@ -95,7 +95,7 @@ def test_job_description_has_the_printed_content(handbook: Handbook, role_id: st
     rows = table_rows(document)
     job, words, signing = LABELS["job"], LABELS["role"], LABELS["docx"]
     assert document.paragraphs[0].text == f"{role.title} · {LABELS['pages']['job-description']}"
-    assert [words["title"], role.title, words["id"], role.id] in rows
+    assert [words["title"], role.title, words["id"], role.position_code] in rows  # the HR code
     assert [words["department"], role.department, words["grade"], role.grade] in rows
     assert [
         words["headcount"],

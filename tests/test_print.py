@@ -485,3 +485,4 @@ def test_scorecard_prints_items_scale_and_sign_off(tmp_path: Path) -> None:
     for level in ("A120", "B100", "C60", "D0"):  # the company scale: level, score
         assert level in text
     assert "被评估人（客服主管）：" in text and "合计" in text and "100%" in text
+    assert "客服主管·岗位编号KF-02" in text  # the HR position code on every page's header

@@ -52,7 +52,8 @@ def goal_workbook(
     wb = Workbook()
     ws = wb.worksheets[0]
     ws.title = str(book_words["sheet_name"])[:31]
-    title = f"{role.title} · {labels['sheet']['goals']}（{period.label}）"
+    code = f"（{labels['role']['id']} {role.code}）" if role.code else ""
+    title = f"{role.title}{code} · {labels['sheet']['goals']}（{period.label}）"
     put(ws, 1, 1, title).font = Font(size=14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     put(ws, 2, 1, f"{print_words['person']}：{person or ''}")

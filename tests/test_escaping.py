@@ -14,6 +14,7 @@ import io
 import json
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -392,3 +393,12 @@ def test_every_printable_document_prints_values_as_text(tmp_path: Path) -> None:
             assert "&lt;img src=x onerror=alert(1)&gt;" in html, sheet
         kinds.add(sheet.kind)
     assert {"job-description", "agreement", "goals"} <= kinds
+
+
+def test_the_same_workbook_is_the_same_bytes(tmp_path: Path) -> None:
+    """No time of writing in the workbook: a build that changed nothing writes nothing."""
+    role = formula_role(tmp_path)
+    quarter = parse_review_period("2027-Q1")
+    first = goal_workbook(role, LABELS, quarter)
+    time.sleep(1.1)  # (zip members and properties would carry the second)
+    assert goal_workbook(role, LABELS, quarter) == first

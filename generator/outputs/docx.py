@@ -22,11 +22,11 @@ have no field codes and no template tags, and nothing is ever parsed from a valu
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from generator.outputs.package import stable_package
 from generator.read.model import Goal, RatingLevel, Role
 from generator.render.pages import num
 
@@ -49,8 +49,6 @@ SMALL_PT = 9
 #: A4 with 20 mm margins: the width tables are laid out in, portrait and landscape.
 PAGE_MM = (210, 297)
 MARGIN_MM = 20
-#: The first (zip) time stamp there is: the same document is the same bytes.
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 #: A cell: one paragraph, or several (one a line).
 Cell = str | Sequence[str]
@@ -472,7 +470,7 @@ class _Doc:
     def save(self) -> bytes:
         buffer = io.BytesIO()
         self.document.save(buffer)
-        return _stable_zip(buffer.getvalue())
+        return stable_package(buffer.getvalue())
 
 
 def _element(tag: str, **attributes: str) -> Any:
@@ -509,15 +507,3 @@ def _shade(cell: _Cell) -> None:
         shading, "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
         "w:hideMark", "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange",
     )  # fmt: skip
-
-
-def _stable_zip(data: bytes) -> bytes:
-    """The package with every member stamped ``ZIP_TIME`` (python-docx stamps the time of
-    writing), in the same order: the same document is the same bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(member, source.read(info))
-    return out.getvalue()

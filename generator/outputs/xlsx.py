@@ -18,8 +18,10 @@ hidden cells of its row, which the list check and the points formula refer to.
 from __future__ import annotations
 
 import io
+import zipfile
 from typing import TYPE_CHECKING, Any
 
+from generator.outputs.package import FIXED_TIME, stable_package
 from generator.read.model import Goal, Role
 from generator.read.periods import Period
 from generator.render.assessment import Assessed, assessed_goals
@@ -43,6 +45,7 @@ def goal_workbook(
     from openpyxl.utils import absolute_coordinate, get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.properties import PageSetupProperties
+    from openpyxl.writer.excel import ExcelWriter
 
     words, print_words, book_words = labels["goals"], labels["print"], labels["workbook"]
     assess = labels["assess"]
@@ -159,9 +162,13 @@ def goal_workbook(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    # The same workbook is the same bytes: fixed times (openpyxl's save() would stamp the
+    # time of writing as the change time; its writer keeps the one set here).
+    wb.properties.created = wb.properties.modified = FIXED_TIME
     buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()
+    return stable_package(buffer.getvalue())
 
 
 def _month_columns(assessed: list[Assessed]) -> list[Period]:

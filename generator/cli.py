@@ -27,6 +27,7 @@ from generator.check.review import review_due
 from generator.outputs.printing import SheetRequest
 from generator.read.company import MetricDictionary, Policies, load_company
 from generator.read.findings import ContentError, Finding, format_report
+from generator.read.forms import Form
 from generator.read.handbook import Handbook, file_key, load_role
 from generator.read.model import SLUG_RE, Role
 from generator.read.periods import parse_day, parse_month, parse_review_period, parse_week
@@ -393,14 +394,16 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "role": Role,
     "policies": Policies,
     "metrics": MetricDictionary,
+    "form": Form,
 }
 
 
 @main.command()
 @click.argument("kind", type=click.Choice(list(SCHEMAS)), default="role")
 def schema(kind: str) -> None:
-    """Print the JSON Schema of role files, content/policies.yaml or content/metrics.yaml
-    (for editor completion and checking; kept in schema/KIND.schema.json)."""
+    """Print the JSON Schema of role files, content/policies.yaml, content/metrics.yaml or
+    the forms of content/forms/ (for editor completion and checking; kept in
+    schema/KIND.schema.json)."""
     click.echo(json.dumps(role_schema(kind), ensure_ascii=False, indent=2))
 
 

@@ -193,7 +193,7 @@ def test_schema_is_json_schema_of_a_role(runner: CliRunner) -> None:
     assert schema["additionalProperties"] is False
 
 
-@pytest.mark.parametrize("kind", ["role", "policies", "metrics"])
+@pytest.mark.parametrize("kind", ["role", "policies", "metrics", "form"])
 def test_committed_schema_is_current(kind: str) -> None:
     """schema/KIND.schema.json (used by editors) must match the model: `handbook schema KIND`."""
     path = REPO / "schema" / f"{kind}.schema.json"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from generator.check.agreement import check_agreement
 from generator.check.cascade import check_cascade
+from generator.check.forms import check_forms
 from generator.check.references import check_roles
 from generator.check.review import review_roles
 from generator.read.findings import ContentError
@@ -45,6 +46,7 @@ def load_handbook(
         ),
         *check_cascade(reading.roles, reading.company, project.root, state),
         *check_agreement(reading.roles, project.root),
+        *check_forms(reading.roles, reading.forms),
     ]
     if any(f.severity == "error" for f in findings):
         raise ContentError(findings, project.root)
@@ -56,4 +58,5 @@ def load_handbook(
         warnings=findings,
         company=reading.company,
         planned=[r for r in roles if not r.published],
+        forms=reading.forms.forms,
     )

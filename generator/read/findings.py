@@ -22,6 +22,7 @@ WARNING_KINDS = (
     "example_target",
     "no_data_source",
     "uncovered_duty",
+    "unused_form",
     "smart",
     "principles",
     "content",

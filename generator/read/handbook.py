@@ -22,6 +22,7 @@ from pathlib import Path
 from generator.read import source, validate
 from generator.read.company import Company, load_company
 from generator.read.findings import Finding
+from generator.read.forms import Form, FormsReading, read_forms
 from generator.read.model import Framework, Role
 from generator.read.project import ROLE_SUFFIXES, Project
 from generator.read.source import (
@@ -44,6 +45,10 @@ class Handbook:
     warnings: list[Finding] = field(default_factory=list)
     company: Company = field(default_factory=Company)
     planned: list[Role] = field(default_factory=list)  # drafted, not published
+    forms: list[Form] = field(default_factory=list)  # the forms library (content/forms/)
+
+    def form(self, form_id: str) -> Form:
+        return next(f for f in self.forms if f.id == form_id)
 
     def role(self, role_id: str) -> Role:
         """A published or planned role."""
@@ -113,6 +118,7 @@ class Reading:
     findings: list[Finding]
     elsewhere: set[str]
     company: Company = field(default_factory=Company)
+    forms: FormsReading = field(default_factory=lambda: FormsReading([], [], {}))
 
 
 def read_roles(
@@ -127,6 +133,8 @@ def read_roles(
     files = all_files if paths is None else paths
     framework, found = load_framework(project)
     findings.extend(found)
+    forms = read_forms(project)
+    findings.extend(forms.findings)
     sourced: list[SourcedRole] = []
     elsewhere: set[str] = set()
     if paths is not None:
@@ -152,7 +160,7 @@ def read_roles(
             elsewhere.add(path.stem)
     if paths is None:
         cache.prune()
-    return Reading(sourced, framework, findings, elsewhere, company)
+    return Reading(sourced, framework, findings, elsewhere, company, forms)
 
 
 def load_framework(project: Project) -> tuple[Framework | None, list[Finding]]:

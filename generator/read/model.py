@@ -616,6 +616,11 @@ class ChecklistItem(Traceable):
     duty: ItemId | None = Field(default=None, description="Id of the duty this item serves.")
     owner: MaybeText = Field(default=None, description="Who does it, if not the role itself.")
     evidence: MaybeText = Field(default=None, description="What shows it is done.")
+    form: Slug | None = Field(
+        default=None,
+        description="Id of the form (content/forms/) that is the evidence, when the record"
+        " is kept on a form rather than in a system.",
+    )
 
 
 class Checklist(Traceable):

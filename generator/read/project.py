@@ -79,6 +79,10 @@ class Project:
         return self.content_dir / "metrics.yaml"
 
     @property
+    def forms_dir(self) -> Path:
+        return self.content_dir / "forms"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / self.settings.templates_dir
 

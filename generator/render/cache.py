@@ -124,6 +124,8 @@ class RenderCache:
             framework = self.handbook.framework
             digest.update(framework.model_dump_json().encode() if framework else b"")
             digest.update(self.handbook.company.key)  # policies and dictionary (their names)
+            for form in self.handbook.forms:  # (a checklist names its form by its title)
+                digest.update(form.model_dump_json().encode())
             self._whole = digest.digest()
         return self._whole
 

@@ -9,6 +9,7 @@ built by a template helper (links, numbers), and undefined names are errors.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from generator.check.smart import smart
 from generator.check.structure import Structure
 from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
-from generator.read.model import Role
+from generator.read.model import Checklist, ChecklistItem, Role
 from generator.render.assessment import SheetPeriods, assessed_goals
 from generator.render.cache import Read, Recorded, RecordingHandbook, RenderCache
 from generator.render.escape import md
@@ -47,7 +48,33 @@ SITE_PAGES = {
     "career-ladder.md": "career_ladder.md.j2",
     "coverage.md": "coverage.md.j2",
     "health.md": "health.md.j2",
+    "forms/index.md": "forms_index.md.j2",
 }
+FORM_PAGE = "form.md.j2"
+
+
+def form_page(form_id: str) -> str:
+    return f"forms/{form_id}.md"
+
+
+@dataclass(frozen=True)
+class FormUse:
+    """A checklist item that names a form as its evidence."""
+
+    role: Role
+    checklist: Checklist
+    item: ChecklistItem
+
+
+def form_uses(roles: list[Role]) -> dict[str, list[FormUse]]:
+    """The checklist items of the published roles that name each form, by form id."""
+    uses: dict[str, list[FormUse]] = {}
+    for role in roles:
+        for checklist in role.checklists:
+            for item in checklist.items:
+                if item.form is not None:
+                    uses.setdefault(item.form, []).append(FormUse(role, checklist, item))
+    return uses
 
 
 def role_page(role_id: str, page: str = "index.md") -> str:
@@ -102,6 +129,10 @@ def render_pages(
     }
     for path, template in SITE_PAGES.items():
         pages[path] = _render(env, template, page=path, **site)
+    uses = form_uses(handbook.roles)
+    for form in handbook.forms:  # the forms library: a page per form
+        path = form_page(form.id)
+        pages[path] = _render(env, FORM_PAGE, page=path, form=form, uses=uses, **site)
     for role in handbook.roles:
         stored = cache.get(role) if cache else None
         if stored is not None:
@@ -151,6 +182,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["title_field"] = title_field
     env.globals["page_heading"] = page_heading
     env.globals["role_page"] = role_page
+    env.globals["form_page"] = form_page
     env.globals["role_link"] = role_link
     env.globals["superior"] = superior
     env.globals["reports"] = reports

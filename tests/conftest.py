@@ -54,7 +54,7 @@ def make_project(
     root: Path, roles: dict[str, str] | None = None, *, mini: bool = True, company: bool = False
 ) -> Path:
     """A handbook project in ``root`` using this repository's templates and site config
-    (and, with ``company``, its policies and KPI dictionary)."""
+    (and, with ``company``, its policies, KPI dictionary and forms)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "handbook.yml", root / "handbook.yml")
     # The hand-written guides link to this repository's roles: leave them out.
@@ -67,9 +67,10 @@ def make_project(
     shutil.copytree(REPO / "content" / "assets", root / "content" / "assets")
     roles_dir = root / "content" / "roles"
     roles_dir.mkdir(parents=True)
-    if company:
+    if company:  # (and the forms its checklists name)
         for name in ("policies.yaml", "metrics.yaml"):
             shutil.copy(REPO / "content" / name, root / "content" / name)
+        shutil.copytree(REPO / "content" / "forms", root / "content" / "forms")
     if mini:
         for path in MINI_ROLES.glob("*.yaml"):
             shutil.copy(path, roles_dir / path.name)

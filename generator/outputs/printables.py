@@ -27,11 +27,17 @@ from generator.outputs import docx, xlsx
 from generator.outputs.docx import goal_agreement_docx, job_description_docx
 from generator.outputs.pdf import PdfWriter, require_cjk_font
 from generator.outputs.printing import PrintTemplates, SheetRequest
-from generator.outputs.xlsx import goal_workbook
+from generator.outputs.xlsx import goal_workbook, ledger_workbook
 from generator.read.handbook import Handbook
 from generator.read.model import Role
 from generator.render.assessment import SheetPeriods
-from generator.render.sheets import Sheet, downloads_folder, role_sheets, workbook_name
+from generator.render.sheets import (
+    Sheet,
+    downloads_folder,
+    form_file,
+    role_sheets,
+    workbook_name,
+)
 from generator.render.write import remove_stale, safe_join
 from generator.store import write_file
 
@@ -114,6 +120,22 @@ def write_printables(
             key = hashlib.sha256(word_inputs + rel.encode() + word_code).hexdigest()
             if not is_current(f"{folder}/{rel}", key):
                 write_file(safe_join(out_dir, f"{folder}/{rel}"), make())
+    # The forms library: a blank form to print, and a ledger's workbook.
+    form_sheets: list[tuple[str, str, bool]] = []
+    for form in handbook.forms:
+        rel = form_file(form.id)
+        html = templates.form_html(form)
+        key = hashlib.sha256(html.encode("utf-8") + environment).hexdigest()
+        form_sheets.append((rel, html, not is_current(rel, key)))
+        if form.kind == "ledger":
+            rel = form_file(form.id, ".xlsx")
+            key = hashlib.sha256(form.model_dump_json().encode() + workbook_code).hexdigest()
+            if not is_current(rel, key):
+                write_file(safe_join(out_dir, rel), ledger_workbook(form, templates.labels))
+    stale_forms = sum(1 for *_, is_stale in form_sheets if is_stale)
+    report.reused += len(form_sheets) - stale_forms
+    if stale_forms:
+        work.append(RoleJob(form_sheets, None))
     for rendered, pages in _render(work, templates.base_dir, out_dir, jobs, progress):
         report.rendered += rendered
         report.pages += pages

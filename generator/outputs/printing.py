@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.read.company import Policies
+from generator.read.forms import Form
 from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.model import Checklist, Role
@@ -93,6 +94,17 @@ class PrintTemplates:
             "signed": request.signed,
         }
         return self.env.get_template(f"{PRINT_DIR}/sheet.html.j2").render(context)
+
+    def form_html(self, form: Form) -> str:
+        """The printable blank form: header fields, ruled rows, sign-off."""
+        context: dict[str, Any] = {
+            "handbook": self.handbook,
+            "settings": self.handbook.project.settings,
+            "L": self.labels,
+            "form": form,
+            "title": form.title,
+        }
+        return self.env.get_template(f"{PRINT_DIR}/form.html.j2").render(context)
 
     def _title(self, request: SheetRequest) -> str:
         if request.sheet.checklist_id:

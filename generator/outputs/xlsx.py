@@ -22,12 +22,14 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 from generator.outputs.package import FIXED_TIME, stable_package
+from generator.read.forms import Form, FormColumn
 from generator.read.model import Goal, Role
 from generator.read.periods import Period
 from generator.render.assessment import Assessed, assessed_goals
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.worksheet import Worksheet
 
 HEADER_ROW = 4
@@ -254,3 +256,82 @@ def _level_formula(goal: Goal, row: int, levels: list[str]) -> str:
     for level, cell in reversed(list(zip(goal.levels, levels, strict=True))):
         expr = f"IF(EXACT(H{row},{cell}),{level.score_percent:g},{expr})"
     return f'=IF(H{row}="","",{expr})'
+
+
+#: Rows of a ledger workbook that carry the columns' checks (a ledger grows row by row).
+LEDGER_ROWS = 500
+
+
+def ledger_workbook(form: Form, labels: dict[str, Any]) -> bytes:
+    """A ledger (台账) to keep in a spreadsheet: the header fields, the columns with their
+    checks (dates, numbers, amounts, a choice from the form's list), one row per entry."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
+
+    words = labels["forms"]
+    wb = Workbook()
+    ws = wb.worksheets[0]
+    ws.title = str(words["kinds"][form.kind])[:31]
+    put(ws, 1, 1, form.title).font = Font(size=14, bold=True)
+    for n, field in enumerate(form.fields):
+        put(ws, 2, 1 + 3 * n, f"{field.label}：")
+    header = 4
+    first = header + 1
+    last = header + LEDGER_ROWS
+    choice_column = len(form.columns) + 3  # hidden: the choices the lists refer to
+    for col, column in enumerate(form.columns, start=1):
+        cell = put(ws, header, col, column.title)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEF0F6")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(col)].width = 36 if column.wide else 14
+        span = f"{get_column_letter(col)}{first}:{get_column_letter(col)}{last}"
+        check = _column_check(column, ws, choice_column + col, words)
+        if check is not None:
+            ws.add_data_validation(check)
+            check.add(span)
+        if column.type == "date":
+            for row in range(first, last + 1):
+                ws.cell(row=row, column=col).number_format = "yyyy-mm-dd"
+        elif column.type == "money":
+            for row in range(first, last + 1):
+                ws.cell(row=row, column=col).number_format = "#,##0.00"
+    for col in range(choice_column, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(col)].hidden = True
+    ws.freeze_panes = f"A{first}"
+    ws.print_title_rows = f"{header}:{header}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()
+    return stable_package(buffer.getvalue())
+
+
+def _column_check(
+    column: FormColumn, ws: Worksheet, hidden: int, words: dict[str, Any]
+) -> DataValidation | None:
+    """The check of a column's cells: a date, a number (an amount), a choice from the
+    form's list (kept in hidden cells, as values, never written into the check)."""
+    from openpyxl.utils import absolute_coordinate
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    hint = str(words["types"][column.type])
+    if column.type == "date":
+        return DataValidation(type="date", operator="greaterThan", formula1="1",
+                              allow_blank=True, error=hint, showErrorMessage=True)  # fmt: skip
+    if column.type in ("number", "money"):
+        return DataValidation(type="decimal", operator="between", formula1="-1E+15",
+                              formula2="1E+15", allow_blank=True, error=hint,
+                              showErrorMessage=True)  # fmt: skip
+    if column.type == "choice":
+        cells = [
+            put(ws, 1 + n, hidden, choice).coordinate for n, choice in enumerate(column.choices)
+        ]
+        area = absolute_coordinate(f"{cells[0]}:{cells[-1]}")
+        return DataValidation(type="list", formula1=area, allow_blank=True, error=hint,
+                              showErrorMessage=True)  # fmt: skip
+    return None

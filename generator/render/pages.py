@@ -26,7 +26,7 @@ from generator.read.model import Checklist, ChecklistItem, Role
 from generator.render.assessment import SheetPeriods, assessed_goals
 from generator.render.cache import Read, Recorded, RecordingHandbook, RenderCache
 from generator.render.escape import md
-from generator.render.sheets import downloads_folder, role_sheets, workbook_name
+from generator.render.sheets import downloads_folder, form_file, role_sheets, workbook_name
 from generator.store import BuildState
 
 # Pages of a role, in reading order: (file name, template, the Role field it needs).
@@ -183,6 +183,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["page_heading"] = page_heading
     env.globals["role_page"] = role_page
     env.globals["form_page"] = form_page
+    env.globals["form_file"] = form_file
     env.globals["role_link"] = role_link
     env.globals["superior"] = superior
     env.globals["reports"] = reports

@@ -74,6 +74,15 @@ def find_sheet(role: Role, key: str) -> Sheet:
     raise KeyError(f"{role.id} has no sheet {key!r} (choose from: {choices})")
 
 
+#: Where the printable forms (PDF, and XLSX for ledgers) are published.
+FORMS_DOWNLOADS = "forms/downloads"
+
+
+def form_file(form_id: str, suffix: str = ".pdf") -> str:
+    """The site path of a form's printable file."""
+    return f"{FORMS_DOWNLOADS}/{form_id}{suffix}"
+
+
 def downloads_folder(role_id: str) -> str:
     return f"roles/{role_id}/downloads"
 

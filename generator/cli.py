@@ -534,6 +534,7 @@ def render(ctx: click.Context, out: Path) -> None:
 @click.option("--week", help="Dated checklist for an ISO week, e.g. 2026-W49.")
 @click.option("--month", help="Dated checklist for a month, e.g. 2026-12.")
 @click.option("--date", "day", help="Dated checklist for one day, e.g. 2026-12-01.")
+@click.option("--start", help="Onboarding plan laid on working days from a start date.")
 @click.option("--person", help="Goal sheet: the person it is made out to (责任人).")
 @click.option("--period", "review", help="Goal sheet: review period, e.g. 2027-Q1, 2027-H1, 2027.")
 @click.option("--signed", help="Goal sheet: signing date (签订日期), e.g. 2027-01-05.")
@@ -548,8 +549,8 @@ def render(ctx: click.Context, out: Path) -> None:
 @click.pass_context
 def print_sheet(
     ctx: click.Context, role_id: str, sheet_key: str, week: str | None, month: str | None,
-    day: str | None, person: str | None, review: str | None, signed: str | None, xlsx: bool,
-    docx: bool, out: Path | None,
+    day: str | None, start: str | None, person: str | None, review: str | None,
+    signed: str | None, xlsx: bool, docx: bool, out: Path | None,
 ) -> None:  # fmt: skip
     """Print one sheet of a role as PDF: a checklist (by id), goals, job-description,
     training or pack. Dated checklists with --week, --month or --date; a goal sheet
@@ -573,6 +574,12 @@ def print_sheet(
     except KeyError as exc:
         raise click.BadParameter(str(exc.args[0]), param_hint="SHEET") from None
     periods = sheet_periods(handbook, _today())
+    if start is not None:
+        if sheet.kind != "onboarding":
+            raise click.UsageError(f"--start is for the onboarding plan, not for {sheet.key}")
+        day = start  # (the plan's first day)
+    elif sheet.kind == "onboarding" and (week or month or day):
+        raise click.UsageError("the onboarding plan is dated with --start")
     request = _sheet_request(role, sheet, week, month, day, person, review, signed, xlsx, periods)
     sheet = request.sheet  # (goals for a whole year: the annual agreement)
     name = f"{role.id}-{sheet.filename(request.period or request.review_period, person)}"
@@ -632,7 +639,7 @@ def _sheet_request(
     ]
     if len(dated) > 1:
         raise click.UsageError("give only one of --week, --month and --date")
-    if dated and sheet.kind != "checklist":
+    if dated and sheet.kind not in ("checklist", "onboarding"):
         raise click.UsageError(f"{dated[0][0]} is for checklists, not for {sheet.key}")
     goal_flags = (
         ("--person", person),

@@ -219,11 +219,6 @@ def test_forms_index_lists_every_form(sample: tuple[Handbook, dict]) -> None:
         assert f"[{form.title}]({form.id}.md)" in index
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/checklists.md.j2 shows the form link only inside the owner/evidence"
-    " note: an item with a form but neither owner nor evidence shows no link",
-)
 def test_item_with_a_form_and_no_evidence_links_it(tmp_path: Path) -> None:
     pages = render_pages(loaded(forms_project(tmp_path / "p")))
     assert "[客户拜访台账](../../forms/visit-ledger.md)" in pages["roles/sales-rep/checklists.md"]

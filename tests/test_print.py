@@ -486,3 +486,18 @@ def test_scorecard_prints_items_scale_and_sign_off(tmp_path: Path) -> None:
         assert level in text
     assert "被评估人（客服主管）：" in text and "合计" in text and "100%" in text
     assert "客服主管·岗位编号KF-02" in text  # the HR position code on every page's header
+
+
+def test_onboarding_plan_laid_on_working_days(tmp_path: Path) -> None:
+    """`--start`: day N of the plan is the Nth working day: from Monday 2026-09-28 the
+    first week's seven working days skip 国庆 (10/1–10/7) and count Saturday 10/10."""
+    out = tmp_path / "onboarding.pdf"
+    result = run(REPO, "print", "sales-director", "onboarding", "--start", "2026-09-28",
+                 "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = squeeze(pdf_text(out))
+    assert "销售主任·入职计划" in text and "入职日期：2026-09-28" in text
+    assert "第1–7天" in text and "2026-09-28至2026-10-12" in text  # days 1 to 7
+    assert "新任者（签字）" in text
+    refused = run(REPO, "print", "sales-director", "training", "--start", "2026-09-28")
+    assert refused.exit_code == 2 and "--start is for the onboarding plan" in refused.stderr

@@ -22,7 +22,7 @@ from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.model import Checklist, Role
 from generator.read.periods import Period
-from generator.read.workdays import working_days
+from generator.read.workdays import WorkingDays, working_days
 from generator.render.assessment import assessed_goals
 from generator.render.pages import num
 from generator.render.sheets import Sheet
@@ -89,11 +89,28 @@ class PrintTemplates:
             "title": self._title(request),
             "period": request.period,
             "columns": self._columns(request),
+            "plan_dates": self._plan_dates(request),
             "person": request.person,
             "review_period": request.review_period,
             "signed": request.signed,
         }
         return self.env.get_template(f"{PRINT_DIR}/sheet.html.j2").render(context)
+
+    def _plan_days(self, role: Role, start: Period) -> WorkingDays:
+        """The working days of a role's onboarding plan from its start to its last day
+        (with what to tell the reader about the years they fall in)."""
+        policies = self.handbook.company.policies
+        assert role.onboarding is not None
+        last = max(phase.day_to for phase in role.onboarding.phases)
+        span = Period(start.label, start.start, start.start + timedelta(days=PLAN_SPAN_DAYS))
+        end = working_days(span, policies).days[last - 1]
+        return working_days(Period(start.label, start.start, end), policies)
+
+    def _plan_dates(self, request: SheetRequest) -> dict[int, date]:
+        """Day N of the onboarding plan -> the Nth working day from its start."""
+        if request.period is None or request.sheet.kind != "onboarding":
+            return {}
+        return dict(enumerate(self._plan_days(request.role, request.period).days, start=1))
 
     def form_html(self, form: Form) -> str:
         """The printable blank form: header fields, ruled rows, sign-off."""
@@ -124,6 +141,8 @@ class PrintTemplates:
     def warnings(self, request: SheetRequest) -> list[str]:
         """What the reader of the sheet should know, one line each: a year of the dated
         columns whose working calendar is not known in full (see ``workdays``)."""
+        if request.period is not None and request.sheet.kind == "onboarding":
+            return list(self._plan_days(request.role, request.period).warnings)
         if request.period is None or request.sheet.checklist_id is None:
             return []
         checklist = request.role.checklist(request.sheet.checklist_id)
@@ -131,6 +150,9 @@ class PrintTemplates:
             return []
         return list(working_days(request.period, self.handbook.company.policies).warnings)
 
+
+#: Calendar days that hold the 365 working days a plan may last, however many holidays.
+PLAN_SPAN_DAYS = 730
 
 #: Checklists whose dated columns follow the working calendar.
 CALENDAR_FREQUENCIES = ("per_shift", "daily", "weekly")

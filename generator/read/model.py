@@ -513,20 +513,26 @@ def resolve_goal(data: dict[str, Any], company: Company) -> dict[str, Any]:
                 policies.scale(scale_id), data, "rating_scale", f"write rating_scale: {scale_id}"
             )
         if isinstance(scale, str):
-            found = policies.scale(scale)
-            if found is None:
-                raise PydanticCustomError(
-                    "unknown_scale",
-                    "no rating scale '{value}' in content/policies.yaml{hint}",
-                    {
-                        "value": scale,
-                        "hint": did_you_mean(scale, [s.id for s in policies.rating_scales]),
-                        "at": "rating_scale",
-                    },
-                )
-            data["rating_scale"] = [level.model_dump() for level in found.levels]
-            data["scale"] = found.id
+            data = with_scale(data, policies, scale)
     return data
+
+
+def with_scale(data: dict[str, Any], policies: Any, scale_id: str) -> dict[str, Any]:
+    """``data`` with the levels of the policies' rating scale ``scale_id`` (and its id
+    in ``scale``); an unknown id is an error with "did you mean"."""
+    found = policies.scale(scale_id)
+    if found is None:
+        raise PydanticCustomError(
+            "unknown_scale",
+            "no rating scale '{value}' in content/policies.yaml{hint}",
+            {
+                "value": scale_id,
+                "hint": did_you_mean(scale_id, [s.id for s in policies.rating_scales]),
+                "at": "rating_scale",
+            },
+        )
+    levels = [level.model_dump() for level in found.levels]
+    return {**data, "rating_scale": levels, "scale": found.id}
 
 
 def check_override(policy: Any, data: dict[str, Any], name: str, instead: str) -> None:
@@ -692,20 +698,7 @@ class Scorecard(Strict):
                 policies.scale(scale_id), data, "rating_scale", f"write rating_scale: {scale_id}"
             )
             return data
-        found = policies.scale(str(scale))
-        if found is None:
-            raise PydanticCustomError(
-                "unknown_scale",
-                "no rating scale '{value}' in content/policies.yaml{hint}",
-                {
-                    "value": str(scale),
-                    "hint": did_you_mean(str(scale), [s.id for s in policies.rating_scales]),
-                    "at": "rating_scale",
-                },
-            )
-        data["rating_scale"] = [level.model_dump() for level in found.levels]
-        data["scale"] = found.id
-        return data
+        return with_scale(data, policies, str(scale))
 
     @model_validator(mode="after")
     def _complete(self) -> Scorecard:

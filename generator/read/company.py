@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.read.confidential import DEFAULT_FIELDS, field_error
 from generator.read.findings import Finding, Loc
 from generator.read.model import (
     GoalPeriod,
@@ -174,6 +175,13 @@ class Policies(Strict):
         " official calendar.",
     )
     systems: list[System] = Field(default_factory=list, description="Where figures come from.")
+    confidential_fields: list[str] = Field(
+        default=list(DEFAULT_FIELDS),
+        description="Fields whose values are for HR and the role's managers only, in every"
+        " role: field names joined by dots, list items skipped (e.g. pay_band,"
+        " incentives.rewards.amount, goals.stretch_target). The staff build leaves them out;"
+        " a single value is marked in a role file with the tag !confidential.",
+    )
     cascade_tolerance_percent: Number = Field(
         default=5,
         ge=0,
@@ -184,6 +192,12 @@ class Policies(Strict):
 
     @model_validator(mode="after")
     def _ids(self) -> Policies:
+        for index, path in enumerate(self.confidential_fields):
+            problem = field_error(path)
+            if problem is not None:
+                raise PydanticCustomError(
+                    "unknown_field", problem, {"at": ("confidential_fields", index)}
+                )
         scales = [s.id for s in self.rating_scales]
         for name in ("goal_rating_scale", "review_rating_scale"):
             value = getattr(self, name)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from generator.read import source, validate
 from generator.read.company import Company, load_company
+from generator.read.confidential import DEFAULT_FIELDS, confidential_locs
 from generator.read.findings import Finding
 from generator.read.forms import Form, FormsReading, read_forms
 from generator.read.model import Framework, Role
@@ -349,6 +350,9 @@ def load_role(
             return None, findings
         partial, failed = salvaged
         return SourcedRole(partial, path, doc, frozenset(failed)), findings
+    fields = company.policies.confidential_fields if company.policies else DEFAULT_FIELDS
+    sealed = confidential_locs(doc.data, doc.confidential, fields)
+    valid = valid.model_copy(update={"confidential": sealed}) if sealed else valid
     if cache is not None and not findings:  # a role from the cache comes without findings
         cache.put(raw, valid)
     return SourcedRole(valid, path, doc), findings

@@ -8,6 +8,7 @@ Field descriptions end up in the JSON Schema that editors use for completion.
 from __future__ import annotations
 
 import difflib
+import typing
 import re
 from datetime import date
 from typing import Annotated, Any, Literal, Protocol
@@ -21,6 +22,7 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
@@ -774,7 +776,12 @@ class Reward(Traceable):
     name: Text
     type: Literal["bonus", "promotion", "training", "recognition", "other"]
     criteria: Text = Field(description="Transparent criteria: who earns it, when.")
-    reward: Text = Field(description="What is given.")
+    reward: Text = Field(description="What is given, e.g. 季度绩效奖金, 随次月工资发放.")
+    amount: MaybeText = Field(
+        default=None,
+        description="How much, or the formula, e.g. 奖金基数15000元 × 等级系数"
+        " (confidential by default).",
+    )
     frequency: Frequency
     ranked_among: Slug | None = Field(
         default=None,
@@ -880,6 +887,10 @@ class Role(Strict):
     )
     department: Text
     grade: MaybeText = Field(default=None, description="职级")
+    pay_band: MaybeText = Field(
+        default=None,
+        description="薪酬范围, e.g. P6 · 月薪 15,000–22,000 元 (confidential by default).",
+    )
     headcount: WholeNumber = Field(default=1, ge=1, le=100000, description="编制人数")
     status: Literal["published", "planned"] = Field(
         default="published",
@@ -917,6 +928,21 @@ class Role(Strict):
         description="Id of the principle framework (content/principles.yaml) whose coverage"
         " this role must show.",
     )
+    #: Where the confidential values are (generator.read.confidential): filled in by
+    #: reading, never written in a role file.
+    confidential: SkipJsonSchema[frozenset[tuple[str | int, ...]]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_written(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "confidential" in data:
+            raise PydanticCustomError(
+                "extra_forbidden",
+                "unknown field (mark a value confidential with the tag !confidential, e.g."
+                " target: !confidential 120)",
+                {"at": "confidential"},
+            )
+        return data
 
     @model_validator(mode="after")
     def _derived(self) -> Role:
@@ -1030,3 +1056,29 @@ class Framework(Strict):
     @property
     def tags(self) -> list[str]:
         return [p.name for p in self.principles] + [f.id for f in self.faqs]
+
+
+def field_chain(model: type[BaseModel], names: tuple[str, ...]) -> list[FieldInfo]:
+    """The fields a path of field names passes through, from ``model`` down (list items
+    are skipped: ``("goals", "target")`` is the target of every goal). Raises KeyError
+    with the first name that is not a field there."""
+    chain: list[FieldInfo] = []
+    current: type[BaseModel] | None = model
+    for name in names:
+        if current is None or name not in current.model_fields:
+            raise KeyError(name)
+        info = current.model_fields[name]
+        chain.append(info)
+        current = model_in(info.annotation)
+    return chain
+
+
+def model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (itself, in a list, or among the types of a union)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = model_in(arg)
+        if found is not None:
+            return found
+    return None

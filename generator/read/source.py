@@ -4,7 +4,10 @@ The rule for values: every plain scalar is read as the text that was written.
 The role model then converts it to the type the field expects, so ``no``,
 ``1.10``, ``0123`` and ``2026-01-05`` stay exactly as written in text fields,
 while ``weight: 20`` still becomes a number. Only ``~``, ``null`` and an empty
-value mean "nothing". Anchors, aliases, merge keys and custom tags are refused
+value mean "nothing". The one tag allowed is ``!confidential``, which marks a value
+(or a list or mapping) for HR only: its place is recorded in
+:attr:`Document.confidential` and the value read as if untagged. Anchors, aliases,
+merge keys and other custom tags are refused
 (they make files hard to read and can expand exponentially), and so are
 duplicate keys, tab indentation, control characters, lists and mappings nested
 more than ``MAX_DEPTH`` deep, and files that are not UTF-8. Every refusal names
@@ -85,6 +88,8 @@ _NOT_IN_VALUES = re.compile(
 #: text may need them. (Zero-width spaces and joiners are left alone: they are harmless
 #: and have uses.)
 _BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: The tag that marks a value confidential (see generator.read.confidential).
+CONFIDENTIAL_TAG = "!confidential"
 _PLAIN_TAGS = {
     _STANDARD_TAG + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge", "value")
@@ -102,6 +107,8 @@ class Document:
     key_marks: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     #: Warnings about what the file holds (errors are raised as SourceError).
     warnings: list[Finding] = field(default_factory=list)
+    #: Where values tagged ``!confidential`` were written.
+    confidential: set[Loc] = field(default_factory=set)
 
     def finding(
         self,
@@ -637,14 +644,16 @@ class _Builder:
             raise SourceError(_finding(self.doc.path, line, col, message, self.doc.lines, loc))
         self.seen.add(id(node))
         self.doc.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if node.tag not in _PLAIN_TAGS:
+        if node.tag == CONFIDENTIAL_TAG:
+            self.doc.confidential.add(loc)
+        elif node.tag not in _PLAIN_TAGS:
             tag = node.tag
             if tag.startswith(_STANDARD_TAG):
                 tag = "!!" + tag[len(_STANDARD_TAG) :]
             raise self.fail(
                 node,
-                f"custom YAML tag {tag!r} is not supported"
-                " (put the value in quotes if it is text starting with '!')",
+                f"custom YAML tag {tag!r} is not supported: the one tag a value may have is"
+                f" {CONFIDENTIAL_TAG} (put the value in quotes if it is text starting with '!')",
                 loc,
             )
         if isinstance(node, yaml.MappingNode):

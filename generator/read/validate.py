@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import annotated_types
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import ErrorDetails
 
 from generator.read.findings import Finding, Loc
@@ -92,7 +93,7 @@ def _to_finding(doc: Document, model: type[BaseModel], err: ErrorDetails) -> Fin
         return doc.finding(loc, "missing required field")
     if kind == "extra_forbidden":
         parent = _model_at(model, loc[:-1])
-        known = sorted(parent.model_fields) if parent else []
+        known = sorted(written_fields(parent)) if parent else []
         name = str(loc[-1])
         message = "unknown field"
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
@@ -220,3 +221,12 @@ def _unwrap(annotation: Any) -> Any:
                 return annotation
         else:
             return annotation
+
+
+def written_fields(model: type[BaseModel]) -> list[str]:
+    """The fields of ``model`` a file may write (not those reading fills in)."""
+    return [
+        name
+        for name, info in model.model_fields.items()
+        if not any(isinstance(m, SkipJsonSchema) for m in info.metadata)
+    ]

@@ -24,6 +24,7 @@ from generator.read.company import Company, load_company
 from generator.read.confidential import DEFAULT_FIELDS, confidential_locs
 from generator.read.findings import Finding
 from generator.read.forms import Form, FormsReading, read_forms
+from generator.read.history import History
 from generator.read.model import Framework, Role
 from generator.read.project import ROLE_SUFFIXES, Project
 from generator.read.source import (
@@ -47,6 +48,7 @@ class Handbook:
     company: Company = field(default_factory=Company)
     planned: list[Role] = field(default_factory=list)  # drafted, not published
     forms: list[Form] = field(default_factory=list)  # the forms library (content/forms/)
+    history: History = field(default_factory=History)  # revisions of each role (from git)
 
     def form(self, form_id: str) -> Form:
         return next(f for f in self.forms if f.id == form_id)

@@ -77,21 +77,26 @@ class RenderCache:
         self.context = _context_hash(handbook, downloads)
         self._whole: bytes | None = None
 
-    def get(self, role: Role) -> dict[str, str] | None:
+    def get(self, role: Role, record: object) -> dict[str, str] | None:
+        """The stored pages of ``role`` (with its revision ``record``), if still current."""
         stored = self.store.load(self.store.entry(role.id))
         if not isinstance(stored, tuple) or len(stored) != 4:
             return None
         context, own, reads, pages = stored
-        if context != self.context or own != self._fingerprint(role):
+        if context != self.context or own != self._own(role, record):
             return None
         if any(self._digest(read) != digest for read, digest in reads.items()):
             return None
         return pages if isinstance(pages, dict) else None
 
-    def put(self, role: Role, pages: dict[str, str], reads: set[Read]) -> None:
+    def put(self, role: Role, record: object, pages: dict[str, str], reads: set[Read]) -> None:
         digests = {read: self._digest(read) for read in reads}
         entry = self.store.entry(role.id)
-        self.store.store(entry, (self.context, self._fingerprint(role), digests, pages))
+        self.store.store(entry, (self.context, self._own(role, record), digests, pages))
+
+    def _own(self, role: Role, record: object) -> bytes:
+        """What the pages show of the role itself: its data and its revision record."""
+        return self._fingerprint(role) + hashlib.sha256(repr(record).encode()).digest()
 
     def prune(self) -> None:
         self.store.prune()

@@ -26,6 +26,7 @@ from generator.read.model import Checklist, ChecklistItem, Role
 from generator.render.assessment import SheetPeriods, assessed_goals
 from generator.render.cache import Read, Recorded, RecordingHandbook, RenderCache
 from generator.render.escape import md
+from generator.render.revisions import revision_record, revision_rows
 from generator.render.sheets import downloads_folder, form_file, role_sheets, workbook_name
 from generator.store import BuildState
 
@@ -49,6 +50,7 @@ SITE_PAGES = {
     "coverage.md": "coverage.md.j2",
     "health.md": "health.md.j2",
     "forms/index.md": "forms_index.md.j2",
+    "changes.md": "revisions.md.j2",
 }
 FORM_PAGE = "form.md.j2"
 
@@ -134,7 +136,8 @@ def render_pages(
         path = form_page(form.id)
         pages[path] = _render(env, FORM_PAGE, page=path, form=form, uses=uses, **site)
     for role in handbook.roles:
-        stored = cache.get(role) if cache else None
+        record = revision_record(handbook.history, role.id, common["L"])
+        stored = cache.get(role, record) if cache else None
         if stored is not None:
             pages.update(stored)
             continue
@@ -142,6 +145,7 @@ def render_pages(
         seen = {
             "handbook": RecordingHandbook(handbook, reads),
             "structure": Recorded(site["structure"], reads, "structure"),
+            "revisions": record,
             **common,
         }
         own = {
@@ -152,7 +156,7 @@ def render_pages(
         }
         pages.update(own)
         if cache:
-            cache.put(role, own, reads)
+            cache.put(role, record, own, reads)
     if cache:
         cache.prune()
     return pages
@@ -194,6 +198,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["download"] = download_page
     env.globals["smart"] = smart
     env.globals["coverage"] = handbook_coverage
+    env.globals["revision_rows"] = revision_rows
     return env
 
 

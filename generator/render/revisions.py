@@ -82,8 +82,8 @@ def describe(change: Change, file: str, words: dict[str, Any]) -> str:
 
 
 def _what(change: Change, words: dict[str, Any]) -> str:
-    """"目标「新客户开发数」 · 目标值": the labels of the fields on the path, and the list
-    item it is in, by its name."""
+    """Where a change is, in words (目标「新客户开发数」 · 目标值): the labels of the
+    fields on its path, and the list item it is in, by its name."""
     fields: dict[str, str] = words["fields"]
     names: list[str] = []  # the path's field names: ("goals", "target")
     listed: list[str] | None = None  # the field names up to the last list item
@@ -113,7 +113,7 @@ def _is_field(names: list[str], part: str, fields: dict[str, str]) -> bool:
 
 
 def _file_kind(file: str) -> str | None:
-    """"policies" or "metrics" for a change of the company's files, else None."""
+    """The company file (policies or metrics) a change is in; None for a role file."""
     name = file.rsplit("/", 1)[-1]
     for kind in ("policies", "metrics"):
         if name.startswith(kind + "."):

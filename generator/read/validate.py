@@ -223,10 +223,14 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
+#: The marker of fields that reading fills in (not in the JSON Schema of the files).
+_FILLED_IN: type = SkipJsonSchema
+
+
 def written_fields(model: type[BaseModel]) -> list[str]:
     """The fields of ``model`` a file may write (not those reading fills in)."""
     return [
         name
         for name, info in model.model_fields.items()
-        if not any(isinstance(m, SkipJsonSchema) for m in info.metadata)
+        if not any(isinstance(m, _FILLED_IN) for m in info.metadata)
     ]

@@ -113,9 +113,10 @@ def render_pages(
     else:
         env = state.kept("templates", templates_dir, lambda: make_environment(templates_dir))
         cache = RenderCache(state, handbook, downloads)
+    labels = load_labels(templates_dir, handbook.project.settings.language)
     common = {
         "settings": handbook.project.settings,
-        "L": load_labels(templates_dir, handbook.project.settings.language),
+        "L": labels,
         "downloads": downloads,
     }
     pages: dict[str, str] = {}
@@ -136,7 +137,7 @@ def render_pages(
         path = form_page(form.id)
         pages[path] = _render(env, FORM_PAGE, page=path, form=form, uses=uses, **site)
     for role in handbook.roles:
-        record = revision_record(handbook.history, role.id, common["L"])
+        record = revision_record(handbook.history, role.id, labels)
         stored = cache.get(role, record) if cache else None
         if stored is not None:
             pages.update(stored)

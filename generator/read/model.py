@@ -8,8 +8,8 @@ Field descriptions end up in the JSON Schema that editors use for completion.
 from __future__ import annotations
 
 import difflib
-import typing
 import re
+import typing
 from datetime import date
 from typing import Annotated, Any, Literal, Protocol
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from generator.outputs.package import stable_package
 from generator.read.model import Goal, RatingLevel, Role
 from generator.render.pages import num
+from generator.render.revisions import ResignMark, RevisionRecord, revision_record
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -54,8 +55,11 @@ MARGIN_MM = 20
 Cell = str | Sequence[str]
 
 
-def job_description_docx(role: Role, labels: dict[str, Any], handbook: Handbook) -> bytes:
-    """The job description (岗位说明书) of ``role`` as a .docx."""
+def job_description_docx(
+    role: Role, labels: dict[str, Any], handbook: Handbook, resign: ResignMark | None = None
+) -> bytes:
+    """The job description (岗位说明书) of ``role`` as a .docx (marked when the person it
+    is printed for must sign it again: ``resign``)."""
     words, role_words, doc_words = labels["job"], labels["role"], labels["docx"]
     title = labels["pages"]["job-description"]
     doc = _Doc(labels, landscape=False, title=f"{role.title} · {title}", author=role.document.owner)
@@ -64,6 +68,7 @@ def job_description_docx(role: Role, labels: dict[str, Any], handbook: Handbook)
         f"{role_words['last_reviewed']} {role.document.last_reviewed}"
     )
     doc.heading(f"{role.title} · {title}", 0)
+    _resign_mark(doc, resign, labels)
 
     doc.heading(words["basic_info"], 1)
     basic = doc.table((28, 57, 28, 57))
@@ -142,6 +147,7 @@ def job_description_docx(role: Role, labels: dict[str, Any], handbook: Handbook)
         [words["holder_signature"], doc_words["superior_signature"], labels["assess"]["hr"]],
         (57, 57, 56),
     )
+    _revision_record(doc, revision_record(handbook.history, role.id, labels), labels, 170)
     return doc.save()
 
 
@@ -152,9 +158,11 @@ def goal_agreement_docx(
     person: str | None = None,
     *,
     handbook: Handbook | None = None,
+    resign: ResignMark | None = None,
 ) -> bytes:
     """The annual goal agreement (目标责任书) of ``role`` as a .docx: made out to
-    ``person`` for ``year`` (either left blank to write in by hand).
+    ``person`` for ``year`` (either left blank to write in by hand), marked when the
+    person must sign it again (``resign``).
 
     The assessor (考核人) is the direct superior: a title outside the handbook, or the
     title of the superior's role, which needs ``handbook``; without it that line is left
@@ -171,6 +179,7 @@ def goal_agreement_docx(
                author=role.document.owner)  # fmt: skip
     doc.footer(f"{role.title} · {heading}")
     doc.heading(f"{role.title} · {heading}", 0)
+    _resign_mark(doc, resign, labels)
 
     parties = doc.table((35, 93, 35, 94))
     doc.row(parties, [role_words["title"], role.title, role_words["id"], role.position_code],
@@ -225,7 +234,36 @@ def goal_agreement_docx(
         [words["responsible"], words["supervisor"], labels["assess"]["hr"]],
         (86, 86, 85),
     )
+    if handbook is not None:
+        _revision_record(doc, revision_record(handbook.history, role.id, labels), labels, 257)
     return doc.save()
+
+
+def _resign_mark(doc: _Doc, resign: ResignMark | None, labels: dict[str, Any]) -> None:
+    if resign is not None:
+        paragraph = doc.paragraph("")
+        doc.text(paragraph, resign.title + labels["docx"]["colon"], bold=True)
+        doc.text(paragraph, resign.reason)
+
+
+def _revision_record(
+    doc: _Doc, record: RevisionRecord, labels: dict[str, Any], width: float
+) -> None:
+    """The revision record (修订记录): a row per revision, newest first."""
+    words = labels["revisions"]
+    doc.heading(words["title"], 1)
+    if record.rows:
+        changes = width - 20 - 24 - 26 - 22 - 22
+        table = doc.table(
+            (20, 24, changes, 26, 22, 22),
+            header=[words["version"], words["date"], words["changes"], words["kind"],
+                    words["author"], words["approved_by"]],
+        )  # fmt: skip
+        for row in record.rows:
+            doc.row(table, [row.version, row.date, row.changes, row.kind_label, row.author,
+                            row.approved_by], small={2})  # fmt: skip
+    if record.note:
+        doc.paragraph(record.note, small=True)
 
 
 def superior(

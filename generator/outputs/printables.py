@@ -31,6 +31,7 @@ from generator.outputs.xlsx import goal_workbook, ledger_workbook
 from generator.read.handbook import Handbook
 from generator.read.model import Role
 from generator.render.assessment import SheetPeriods
+from generator.render.revisions import revision_record
 from generator.render.sheets import (
     Sheet,
     downloads_folder,
@@ -115,7 +116,8 @@ def write_printables(
                 write_file(safe_join(out_dir, rel), book)
         # Word documents, to edit, stamp and archive: the job description and the agreement.
         related = json.dumps([handbook.role(r).title for r in _related(role)], ensure_ascii=False)
-        word_inputs = (role.model_dump_json() + related + periods.year.label).encode()
+        record = repr(revision_record(handbook.history, role.id, templates.labels))
+        word_inputs = (role.model_dump_json() + related + record + periods.year.label).encode()
         for rel, make in _word_documents(handbook, role, templates.labels, periods).items():
             key = hashlib.sha256(word_inputs + rel.encode() + word_code).hexdigest()
             if not is_current(f"{folder}/{rel}", key):

@@ -25,6 +25,7 @@ from generator.read.periods import Period
 from generator.read.workdays import WorkingDays, working_days
 from generator.render.assessment import assessed_goals
 from generator.render.pages import num
+from generator.render.revisions import ResignMark, revision_record
 from generator.render.sheets import Sheet
 
 PRINT_DIR = "print"
@@ -41,6 +42,7 @@ class SheetRequest:
     person: str | None = None  # for the goal sheet
     review_period: Period | None = None  # for the goal sheet
     signed: date | None = None  # for the goal sheet
+    resign: ResignMark | None = None  # for a signed document made out to a person
 
 
 #: A run of characters with no break opportunity, long enough to overflow a table cell.
@@ -93,6 +95,8 @@ class PrintTemplates:
             "person": request.person,
             "review_period": request.review_period,
             "signed": request.signed,
+            "resign": request.resign,
+            "revisions": revision_record(self.handbook.history, request.role.id, self.labels),
         }
         return self.env.get_template(f"{PRINT_DIR}/sheet.html.j2").render(context)
 

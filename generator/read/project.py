@@ -51,6 +51,12 @@ class Settings(Strict):
     print: bool = Field(
         default=True, description="Make the printable sheets (PDF, XLSX) in every build."
     )
+    roster: str = Field(
+        default="people.yaml",
+        description="The private roster (who holds which role, which version they signed),"
+        " read only by `handbook print` and `handbook history --unsigned`; never published."
+        " Keep it outside content_dir.",
+    )
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,10 @@ class Project:
     @property
     def forms_dir(self) -> Path:
         return self.content_dir / "forms"
+
+    @property
+    def roster_file(self) -> Path:
+        return self.root / self.settings.roster
 
     @property
     def templates_dir(self) -> Path:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from generator.check.signatures import Signature
 from generator.read.history import Change, History, Revision
 from generator.read.model import Role, field_chain
 
@@ -165,3 +166,35 @@ def revision_record(
     elif not revisions:
         note = str(words["none"])
     return RevisionRecord(revision_rows(revisions[:limit], labels), note)
+
+
+#: Substantive changes a re-sign mark names (the revision record has them all).
+MARK_CHANGES = 3
+
+
+@dataclass(frozen=True)
+class ResignMark:
+    """需重新签署 on a sheet made out to a person, and why."""
+
+    title: str
+    reason: str
+
+
+def resign_mark(signed: Signature, labels: dict[str, Any]) -> ResignMark | None:
+    """The mark of a sheet whose holder must sign again; None when their signature holds
+    (or they have signed nothing yet: the sheet is their first)."""
+    if signed.state != "resign":
+        return None
+    words = labels["revisions"]
+    values = {"signed": signed.person.signed_version or "", "current": signed.role.document.version}
+    if not signed.known:
+        return ResignMark(str(words["resign"]), _fill(words["resign_unknown"], **values))
+    changes = [
+        f"{r.date.date().isoformat()} {line}"
+        for r in signed.changes
+        for line in describe_changes(r, words)
+    ]
+    shown = "；".join(changes[:MARK_CHANGES])
+    if len(changes) > MARK_CHANGES:
+        shown += "；" + _fill(words["more"], n=str(len(changes) - MARK_CHANGES))
+    return ResignMark(str(words["resign"]), _fill(words["resign_reason"], changes=shown, **values))

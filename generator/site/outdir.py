@@ -45,6 +45,7 @@ def _sources(project: Project) -> list[tuple[Path, str]]:
         (project.root / MKDOCS_CONFIG, "site configuration"),
         (project.root / ".git", "Git repository"),
         (project.cache_dir, "build cache"),
+        (project.roster_file, "roster"),
     ]
 
 

@@ -24,6 +24,8 @@ from pydantic_core import PydanticCustomError
 from generator.read.confidential import DEFAULT_FIELDS, field_error
 from generator.read.findings import Finding, Loc
 from generator.read.model import (
+    MEMBERSHIP,
+    SUBSTANTIVE,
     GoalPeriod,
     ItemId,
     Metric,
@@ -74,7 +76,7 @@ Weekday = Annotated[
 class RatingScale(Strict):
     id: Slug
     name: Text = Field(description="e.g. 公司绩效等级")
-    levels: list[RatingLevel] = Field(min_length=2)
+    levels: list[RatingLevel] = Field(min_length=2, json_schema_extra=SUBSTANTIVE)
     overridable: bool = Field(
         default=False,
         description="Roles may use a scale of their own instead, saying why (override_reason).",
@@ -153,16 +155,22 @@ class Policies(Strict):
     """content/policies.yaml: the company's rules that every role follows."""
 
     rating_scales: list[RatingScale] = Field(min_length=1)
-    goal_rating_scale: Slug = Field(description="Id of the rating scale of qualitative goals.")
-    review_rating_scale: Slug = Field(description="Id of the rating scale of scorecards.")
-    scoring_rules: list[ScoringPreset] = Field(default_factory=list)
+    goal_rating_scale: Slug = Field(
+        description="Id of the rating scale of qualitative goals.",
+        json_schema_extra=SUBSTANTIVE,
+    )
+    review_rating_scale: Slug = Field(
+        description="Id of the rating scale of scorecards.", json_schema_extra=SUBSTANTIVE
+    )
+    scoring_rules: list[ScoringPreset] = Field(default_factory=list, json_schema_extra=SUBSTANTIVE)
     percent_in_points: bool = Field(
+        json_schema_extra=SUBSTANTIVE,
         default=True,
         description="Metrics in % are scored in percentage points (85 % against a target of"
         " 90 % is 5 points short), not as a ratio of two percentages.",
     )
-    cycles: Cycles
-    improvement_plan: ImprovementPolicy
+    cycles: Cycles = Field(json_schema_extra=SUBSTANTIVE)
+    improvement_plan: ImprovementPolicy = Field(json_schema_extra=SUBSTANTIVE)
     shifts: list[Shift] = Field(default_factory=list)
     calendar: Literal["CN"] = Field(
         default="CN",
@@ -222,7 +230,7 @@ class Policies(Strict):
 class MetricDictionary(Strict):
     """content/metrics.yaml: the KPI dictionary (指标库)."""
 
-    metrics: list[Metric] = Field(min_length=1)
+    metrics: list[Metric] = Field(min_length=1, json_schema_extra=MEMBERSHIP)
 
 
 @dataclass(frozen=True)

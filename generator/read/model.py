@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.fields import FieldInfo
-from pydantic.json_schema import SkipJsonSchema
+from pydantic.json_schema import JsonDict, SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -137,6 +137,19 @@ class Strict(BaseModel):
     )
 
 
+#: How a change to a field counts in a role's revision history (generator.read.history),
+#: declared on the field with ``Field(json_schema_extra=...)`` (``x-change`` in the JSON
+#: Schema). Any change at or under a SUBSTANTIVE field needs a new document.version and
+#: new signatures; a field without a marker (nor one above it) is wording.
+SUBSTANTIVE: JsonDict = {"x-change": "substantive"}
+#: A list whose membership is substantive: an item added or removed. Its items' own
+#: fields follow their own markers.
+MEMBERSHIP: JsonDict = {"x-change": "membership"}
+#: The document control (version, approval, review date): the record of the changes,
+#: not a change.
+RECORD: JsonDict = {"x-change": "record"}
+
+
 class Traceable(Strict):
     principles: list[Text] = Field(
         default_factory=list,
@@ -173,7 +186,7 @@ class Duty(Traceable):
     id: ItemId
     title: Text = Field(description="Short name of the duty.")
     description: Text = Field(description="What the duty involves (主要工作内容).")
-    frequency: Frequency
+    frequency: Frequency = Field(json_schema_extra=SUBSTANTIVE)
     _shifts = model_validator(mode="before")(_shifts_defined)
     measured_by: list[ItemId] = Field(
         default_factory=list, description="Ids of the goals that measure this duty."
@@ -182,7 +195,7 @@ class Duty(Traceable):
 
 class DutyArea(Strict):
     area: Text = Field(description="Area of responsibility, e.g. 客户开发.")
-    duties: list[Duty] = Field(min_length=1)
+    duties: list[Duty] = Field(min_length=1, json_schema_extra=MEMBERSHIP)
 
 
 class Qualifications(Strict):
@@ -256,28 +269,41 @@ class Metric(Strict):
 
     id: ItemId
     name: Text = Field(description="e.g. 销售收入")
-    definition: Text = Field(description="口径: what counts, e.g. 经财务确认的不含税销售收入.")
-    formula: MaybeText = Field(default=None, description="e.g. 逾期应收余额 ÷ 应收总余额")
-    unit: Text = Field(description="e.g. 万元, %, 家, 分")
+    definition: Text = Field(
+        description="口径: what counts, e.g. 经财务确认的不含税销售收入.",
+        json_schema_extra=SUBSTANTIVE,
+    )
+    formula: MaybeText = Field(
+        default=None, description="e.g. 逾期应收余额 ÷ 应收总余额", json_schema_extra=SUBSTANTIVE
+    )
+    unit: Text = Field(description="e.g. 万元, %, 家, 分", json_schema_extra=SUBSTANTIVE)
     direction: Direction = Field(
+        json_schema_extra=SUBSTANTIVE,
         description="higher_is_better / lower_is_better (scored as a ratio or in points);"
         " at_least / at_most (a floor or a ceiling: no extra for beating it);"
-        " within_range (target to target_max)."
+        " within_range (target to target_max).",
     )
     scale_max: MaybeNumber = Field(
-        default=None, gt=0, description="For a score on a scale: its maximum, e.g. 5."
+        default=None,
+        gt=0,
+        description="For a score on a scale: its maximum, e.g. 5.",
+        json_schema_extra=SUBSTANTIVE,
     )
     system: Slug | None = Field(
-        default=None, description="Id of the system (policies.yaml systems) the figure is from."
+        default=None,
+        description="Id of the system (policies.yaml systems) the figure is from.",
+        json_schema_extra=SUBSTANTIVE,
     )
     report: MaybeText = Field(default=None, description="The report or table in that system.")
     over_time: Literal["sum", "average", "last", "ratio_of_sums"] = Field(
+        json_schema_extra=SUBSTANTIVE,
         description="How a month's figures make a quarter's: summed (sum), averaged, the"
-        " period's last value, or a ratio recomputed from the summed parts."
+        " period's last value, or a ratio recomputed from the summed parts.",
     )
     over_people: Literal["sum", "average", "none"] = Field(
+        json_schema_extra=SUBSTANTIVE,
         description="How the figures of a team's members make the team's: sum, average, or"
-        " none (not comparable, e.g. a manager's own judgement)."
+        " none (not comparable, e.g. a manager's own judgement).",
     )
 
 
@@ -289,51 +315,79 @@ FROM_DICTIONARY = ("unit", "direction", "data_source")
 class Goal(Traceable):
     id: ItemId
     name: Text
-    kind: Literal["quantitative", "qualitative"]
+    kind: Literal["quantitative", "qualitative"] = Field(json_schema_extra=SUBSTANTIVE)
     metric: Text = Field(
+        json_schema_extra=SUBSTANTIVE,
         description="Id of a metric of the KPI dictionary (content/metrics.yaml); without a"
-        " dictionary, or for a qualitative goal, what is measured, e.g. 团队稳定性."
+        " dictionary, or for a qualitative goal, what is measured, e.g. 团队稳定性.",
     )
     unit: MaybeText = Field(
-        default=None, description="Without a dictionary metric: unit of baseline and target."
+        default=None,
+        description="Without a dictionary metric: unit of baseline and target.",
+        json_schema_extra=SUBSTANTIVE,
     )
     direction: Direction = Field(
-        default="higher_is_better", description="Without a dictionary metric."
+        default="higher_is_better",
+        description="Without a dictionary metric.",
+        json_schema_extra=SUBSTANTIVE,
     )
     baseline: MaybeNumber = Field(
-        default=None, description="Current level, for quantitative goals."
+        default=None,
+        description="Current level, for quantitative goals.",
+        json_schema_extra=SUBSTANTIVE,
     )
     target: MaybeNumber = Field(
         default=None,
+        json_schema_extra=SUBSTANTIVE,
         description="Target value, for quantitative goals (the floor, the ceiling, or the low"
         " end of a range).",
     )
     target_max: MaybeNumber = Field(
-        default=None, description="High end of the range, for a metric kept within a range."
+        default=None,
+        description="High end of the range, for a metric kept within a range.",
+        json_schema_extra=SUBSTANTIVE,
     )
-    stretch_target: MaybeNumber = Field(default=None, description="挑战目标, optional.")
+    stretch_target: MaybeNumber = Field(
+        default=None, description="挑战目标, optional.", json_schema_extra=SUBSTANTIVE
+    )
     target_level: MaybeText = Field(
-        default=None, description="For qualitative goals: the rating level to reach."
+        default=None,
+        description="For qualitative goals: the rating level to reach.",
+        json_schema_extra=SUBSTANTIVE,
     )
     criteria: MaybeText = Field(
         default=None,
+        json_schema_extra=SUBSTANTIVE,
         description="For qualitative goals: what reaching target_level means for this goal"
         " (达标标准), e.g. 本季度主动离职不超过1人.",
     )
-    period: GoalPeriod
-    deadline: MaybeText = Field(default=None, description="Optional deadline within the period.")
-    weight: Number = Field(ge=0, le=100, description="Weight in percent; a sheet totals 100.")
+    period: GoalPeriod = Field(json_schema_extra=SUBSTANTIVE)
+    deadline: MaybeText = Field(
+        default=None,
+        description="Optional deadline within the period.",
+        json_schema_extra=SUBSTANTIVE,
+    )
+    weight: Number = Field(
+        ge=0,
+        le=100,
+        description="Weight in percent; a sheet totals 100.",
+        json_schema_extra=SUBSTANTIVE,
+    )
     data_source: MaybeText = Field(
         default=None,
+        json_schema_extra=SUBSTANTIVE,
         description="Without a dictionary metric: where the figure comes from, e.g. CRM 销售报表.",
     )
-    assessor: Text = Field(description="考核部门 or person.")
+    assessor: Text = Field(description="考核部门 or person.", json_schema_extra=SUBSTANTIVE)
     duty: ItemId = Field(description="Id of the duty this goal serves.")
     scoring: ScoringRule | Slug | None = Field(
-        default=None, description="Id of a scoring preset of policies.yaml, or a rule."
+        default=None,
+        description="Id of a scoring preset of policies.yaml, or a rule.",
+        json_schema_extra=SUBSTANTIVE,
     )
     rating_scale: list[RatingLevel] | Slug = Field(
         default_factory=list,
+        json_schema_extra=SUBSTANTIVE,
         description="Qualitative goals: id of a rating scale of policies.yaml (its own levels"
         " only where the policy allows it, with override_reason).",
     )
@@ -342,6 +396,7 @@ class Goal(Traceable):
     )
     example: bool | None = Field(
         default=None,
+        json_schema_extra=SUBSTANTIVE,
         description="Quantitative goals: true when the target figures are examples a company"
         " adjusts (printed as such), false when they are the real targets.",
     )
@@ -648,25 +703,39 @@ class ScorecardItem(Traceable):
         le=100,
         description="Weight in percent; a scorecard totals 100. Leave it out where the item"
         " lists goals: it is their weights' sum.",
+        json_schema_extra=SUBSTANTIVE,
     )
-    criteria: Text = Field(description="评价标准")
+    criteria: Text = Field(description="评价标准", json_schema_extra=SUBSTANTIVE)
     evidence: Text = Field(description="评估依据: where the evidence comes from.")
-    goals: list[ItemId] = Field(default_factory=list, description="Goals that feed this item.")
+    goals: list[ItemId] = Field(
+        default_factory=list,
+        description="Goals that feed this item.",
+        json_schema_extra=SUBSTANTIVE,
+    )
 
 
 class Scorecard(Strict):
     """绩效评估表: the periodic performance review of the role."""
 
     period: GoalPeriod | None = Field(
-        default=None, description="Unset: the review cycle of policies.yaml."
+        default=None,
+        description="Unset: the review cycle of policies.yaml.",
+        json_schema_extra=SUBSTANTIVE,
     )
-    reviewers: list[Text] = Field(min_length=1, description="Who assesses, e.g. 销售经理.")
+    reviewers: list[Text] = Field(
+        min_length=1, description="Who assesses, e.g. 销售经理.", json_schema_extra=SUBSTANTIVE
+    )
     rating_scale: list[RatingLevel] | Slug = Field(
         default_factory=list,
         description="Id of a rating scale of policies.yaml (unset: its review_rating_scale).",
+        json_schema_extra=SUBSTANTIVE,
     )
-    items: list[ScorecardItem] = Field(min_length=1)
-    sign_off: list[Text] = Field(min_length=1, description="Who signs, e.g. 被评估人, 直接上级.")
+    items: list[ScorecardItem] = Field(min_length=1, json_schema_extra=MEMBERSHIP)
+    sign_off: list[Text] = Field(
+        min_length=1,
+        description="Who signs, e.g. 被评估人, 直接上级.",
+        json_schema_extra=SUBSTANTIVE,
+    )
     override_reason: MaybeText = Field(
         default=None, description="Why this scorecard departs from the company's policy."
     )
@@ -729,9 +798,15 @@ class PlanStage(Strict):
 class ImprovementPlan(Traceable):
     """绩效改进计划: what happens when a review falls short."""
 
-    trigger: Text = Field(description="When a plan starts, e.g. 季度评估为C级及以下.")
+    trigger: Text = Field(
+        description="When a plan starts, e.g. 季度评估为C级及以下.", json_schema_extra=SUBSTANTIVE
+    )
     duration_weeks: MaybeWholeNumber = Field(
-        default=None, ge=1, le=52, description="Unset: the length set in policies.yaml."
+        default=None,
+        ge=1,
+        le=52,
+        description="Unset: the length set in policies.yaml.",
+        json_schema_extra=SUBSTANTIVE,
     )
     override_reason: MaybeText = Field(
         default=None, description="Why this plan departs from the company's policy."
@@ -774,22 +849,34 @@ class ImprovementPlan(Traceable):
 
 class Reward(Traceable):
     name: Text
-    type: Literal["bonus", "promotion", "training", "recognition", "other"]
-    criteria: Text = Field(description="Transparent criteria: who earns it, when.")
-    reward: Text = Field(description="What is given, e.g. 季度绩效奖金, 随次月工资发放.")
+    type: Literal["bonus", "promotion", "training", "recognition", "other"] = Field(
+        json_schema_extra=SUBSTANTIVE
+    )
+    criteria: Text = Field(
+        description="Transparent criteria: who earns it, when.", json_schema_extra=SUBSTANTIVE
+    )
+    reward: Text = Field(
+        description="What is given, e.g. 季度绩效奖金, 随次月工资发放.",
+        json_schema_extra=SUBSTANTIVE,
+    )
     amount: MaybeText = Field(
         default=None,
         description="How much, or the formula, e.g. 奖金基数15000元 × 等级系数"
         " (confidential by default).",
+        json_schema_extra=SUBSTANTIVE,
     )
-    frequency: Frequency
+    frequency: Frequency = Field(json_schema_extra=SUBSTANTIVE)
     ranked_among: Slug | None = Field(
         default=None,
         description="Role id whose holders compete for it (e.g. a 季度之星 among all 销售主任):"
         " checked against that role's headcount.",
+        json_schema_extra=SUBSTANTIVE,
     )
     places: MaybeWholeNumber = Field(
-        default=None, ge=1, description="How many of them earn it, e.g. 3 for the top three."
+        default=None,
+        ge=1,
+        description="How many of them earn it, e.g. 3 for the top three.",
+        json_schema_extra=SUBSTANTIVE,
     )
     override_reason: MaybeText = Field(
         default=None, description="Why this reward departs from the company's bonus cycle."
@@ -822,7 +909,7 @@ class Incentives(Strict):
     """激励方案: rewards with published criteria, and everyday recognition."""
 
     transparency: Text = Field(description="How criteria and results are made known.")
-    rewards: list[Reward] = Field(min_length=1)
+    rewards: list[Reward] = Field(min_length=1, json_schema_extra=MEMBERSHIP)
     recognition: list[Recognition] = Field(default_factory=list)
 
 
@@ -885,37 +972,46 @@ class Role(Strict):
         default=None,
         description="岗位编号: the HR position code, e.g. XS-02 (unset: the id is shown).",
     )
-    department: Text
-    grade: MaybeText = Field(default=None, description="职级")
+    department: Text = Field(json_schema_extra=SUBSTANTIVE)
+    grade: MaybeText = Field(default=None, description="职级", json_schema_extra=SUBSTANTIVE)
     pay_band: MaybeText = Field(
         default=None,
         description="薪酬范围, e.g. P6 · 月薪 15,000–22,000 元 (confidential by default).",
+        json_schema_extra=SUBSTANTIVE,
     )
-    headcount: WholeNumber = Field(default=1, ge=1, le=100000, description="编制人数")
+    headcount: WholeNumber = Field(
+        default=1, ge=1, le=100000, description="编制人数", json_schema_extra=SUBSTANTIVE
+    )
     status: Literal["published", "planned"] = Field(
         default="published",
         description="planned: a role being drafted; validated and named by other roles, but"
         " kept off the published site, its search and its printables.",
     )
-    reports_to: Slug | None = Field(default=None, description="Role id of the direct superior.")
+    reports_to: Slug | None = Field(
+        default=None, description="Role id of the direct superior.", json_schema_extra=SUBSTANTIVE
+    )
     superior_outside: MaybeText = Field(
         default=None,
         description="A superior who is not a role of this handbook, by title, e.g. 总经理"
         " (shown as text, with no page).",
+        json_schema_extra=SUBSTANTIVE,
     )
-    direct_reports: list[Slug] = Field(default_factory=list)
+    direct_reports: list[Slug] = Field(default_factory=list, json_schema_extra=SUBSTANTIVE)
     reports_outside: list[Text] = Field(
         default_factory=list,
         description="Direct reports who are not roles of this handbook, by title.",
+        json_schema_extra=SUBSTANTIVE,
     )
     purpose: Text = Field(description="岗位目的 / 职责综述")
-    document: DocumentControl
-    responsibilities: list[DutyArea] = Field(min_length=1)
-    qualifications: Qualifications
+    document: DocumentControl = Field(json_schema_extra=RECORD)
+    responsibilities: list[DutyArea] = Field(min_length=1, json_schema_extra=MEMBERSHIP)
+    qualifications: Qualifications = Field(json_schema_extra=SUBSTANTIVE)
     relationships: Relationships = Field(default_factory=Relationships)
-    authority: list[Text] = Field(default_factory=list, description="岗位权限")
+    authority: list[Text] = Field(
+        default_factory=list, description="岗位权限", json_schema_extra=SUBSTANTIVE
+    )
     working_conditions: MaybeText = None
-    goals: list[Goal] = Field(default_factory=list)
+    goals: list[Goal] = Field(default_factory=list, json_schema_extra=MEMBERSHIP)
     training: Training | None = None
     checklists: list[Checklist] = Field(default_factory=list)
     scorecard: Scorecard | None = None

@@ -6,6 +6,7 @@ Errors and warnings go to stderr; success prints one short line.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -24,7 +25,8 @@ from generator.check import load_handbook
 from generator.check.health import health
 from generator.check.references import role_hint
 from generator.check.review import review_due
-from generator.outputs.printing import SheetRequest
+from generator.check.signatures import signature
+from generator.outputs.printing import PrintTemplates, SheetRequest
 from generator.read.company import MetricDictionary, Policies, load_company
 from generator.read.findings import ContentError, Finding, format_report
 from generator.read.forms import Form
@@ -32,8 +34,10 @@ from generator.read.handbook import Handbook, file_key, load_role
 from generator.read.model import SLUG_RE, Role
 from generator.read.periods import parse_day, parse_month, parse_review_period, parse_week
 from generator.read.project import CONFIG_FILE, Project, is_role_file_name, open_project
+from generator.read.roster import Roster, read_roster
 from generator.render.assessment import SheetPeriods
 from generator.render.pages import make_environment, render_pages
+from generator.render.revisions import resign_mark
 from generator.render.sheets import DATED, Sheet, find_sheet, role_sheets
 from generator.render.write import write_pages
 from generator.store import BuildState
@@ -541,26 +545,31 @@ def render(ctx: click.Context, out: Path) -> None:
 @click.option("--xlsx", is_flag=True, help="Goal sheet as a spreadsheet that scores itself.")
 @click.option("--docx", is_flag=True, help="Job description or goal agreement as a Word document.")
 @click.option(
+    "--all-people",
+    is_flag=True,
+    help="Goal sheet: one for every holder of the role in the roster (people.yaml), each"
+    " marked where the holder must sign again.",
+)
+@click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Output file (default: named after role, sheet and period, in this folder).",
+    help="Output file, or folder (default: named after role, sheet and period, in this"
+    " folder; with --all-people, a folder).",
 )
 @click.pass_context
 def print_sheet(
     ctx: click.Context, role_id: str, sheet_key: str, week: str | None, month: str | None,
     day: str | None, start: str | None, person: str | None, review: str | None,
-    signed: str | None, xlsx: bool, docx: bool, out: Path | None,
+    signed: str | None, xlsx: bool, docx: bool, all_people: bool, out: Path | None,
 ) -> None:  # fmt: skip
     """Print one sheet of a role as PDF: a checklist (by id), goals, job-description,
     training or pack. Dated checklists with --week, --month or --date; a goal sheet
-    made out to someone with --person, --period and --signed.
+    made out to someone with --person, --period and --signed, or to every holder of the
+    role with --all-people (a person of the roster who must sign again gets a sheet
+    marked 需重新签署).
     """
     from generator.outputs import sheet_periods
-    from generator.outputs.docx import goal_agreement_docx, job_description_docx
-    from generator.outputs.pdf import PdfError, PdfWriter
-    from generator.outputs.printing import PrintTemplates
-    from generator.outputs.xlsx import goal_workbook
 
     handbook = _load(ctx)
     try:
@@ -580,10 +589,54 @@ def print_sheet(
         day = start  # (the plan's first day)
     elif sheet.kind == "onboarding" and (week or month or day):
         raise click.UsageError("the onboarding plan is dated with --start")
-    request = _sheet_request(role, sheet, week, month, day, person, review, signed, xlsx, periods)
-    sheet = request.sheet  # (goals for a whole year: the annual agreement)
-    name = f"{role.id}-{sheet.filename(request.period or request.review_period, person)}"
+    if all_people and (person or sheet.kind not in DATED):
+        raise click.UsageError("--all-people is for the goal sheets, without --person")
+    roster = _roster(handbook) if person or all_people else None
+    people = roster.holders(role.id) if roster and all_people else [None]
+    if not people:
+        shown = _shown(handbook.project.roster_file, handbook.project)
+        click.echo(f"error: no one holds role {role.id} in {shown}", err=True)
+        sys.exit(EXIT_CONTENT)
     templates = PrintTemplates(handbook)
+    written: list[tuple[Path, bool]] = []
+    for holder in people:
+        name = holder.name if holder else person
+        request = _sheet_request(role, sheet, week, month, day, name, review, signed, xlsx, periods)
+        listed = roster.person(name, role.id) if roster and name else None
+        if listed is not None:
+            mark = resign_mark(signature(listed, role, handbook.history), templates.labels)
+            request = dataclasses.replace(request, resign=mark)
+        folder = out if all_people or (out and out.is_dir()) else None
+        target = _write_sheet(handbook, request, templates, periods, docx, xlsx, folder or out)
+        written.append((target, request.resign is not None))
+    if all_people:
+        again = sum(1 for _, marked in written if marked)
+        click.echo(f"Wrote {len(written)} sheets ({again} to be signed again)")
+    else:
+        click.echo(f"Wrote {written[0][0]}")
+
+
+def _roster(handbook: Handbook) -> Roster:
+    """The project's private roster; its errors end the command (exit 1)."""
+    with _content_errors(handbook.project):
+        return read_roster(handbook.project, {r.id for r in handbook.roles})
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _write_sheet(
+    handbook: Handbook, request: SheetRequest, templates: PrintTemplates, periods: SheetPeriods,
+    docx: bool, xlsx: bool, out: Path | None,
+) -> Path:  # fmt: skip
+    """Write the sheet of ``request`` to ``out`` (a file; a folder, or None for this
+    folder: named after role, sheet, period and person); return where."""
+    from generator.outputs.docx import goal_agreement_docx, job_description_docx
+    from generator.outputs.pdf import PdfError, PdfWriter
+    from generator.outputs.xlsx import goal_workbook
+
+    role, sheet, person = request.role, request.sheet, request.person
+    name = f"{role.id}-{sheet.filename(request.period or request.review_period, person)}"
+    if out is not None and out.is_dir():
+        out = out / name
     for warning in templates.warnings(request):
         click.echo(f"warning: {warning}", err=True)
     if docx:
@@ -593,9 +646,11 @@ def print_sheet(
         target = out or Path(name).with_suffix(".docx")
         year = request.review_period.start.year if request.review_period else None
         data = (
-            job_description_docx(role, templates.labels, handbook)
+            job_description_docx(role, templates.labels, handbook, request.resign)
             if sheet.kind == "job-description"
-            else goal_agreement_docx(role, templates.labels, year, person, handbook=handbook)
+            else goal_agreement_docx(
+                role, templates.labels, year, person, handbook=handbook, resign=request.resign
+            )
         )
         target.write_bytes(data)
     elif xlsx:
@@ -620,7 +675,7 @@ def print_sheet(
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_CONTENT)
         target.write_bytes(data)
-    click.echo(f"Wrote {target}")
+    return target
 
 
 #: The longest name of a person a goal sheet is made out to (it is part of the file name).

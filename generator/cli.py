@@ -594,8 +594,10 @@ def print_sheet(
     roster = _roster(handbook) if person or all_people else None
     people = roster.holders(role.id) if roster and all_people else [None]
     if not people:
-        shown = _shown(handbook.project.roster_file, handbook.project)
-        click.echo(f"error: no one holds role {role.id} in {shown}", err=True)
+        file = handbook.project.roster_file
+        missing = "" if file.is_file() else " (there is no such file: the roster, see README)"
+        shown = _shown(file, handbook.project)
+        click.echo(f"error: no one holds role {role.id} in {shown}{missing}", err=True)
         sys.exit(EXIT_CONTENT)
     templates = PrintTemplates(handbook)
     written: list[tuple[Path, bool]] = []

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.fields import FieldInfo
-from pydantic.json_schema import JsonDict, SkipJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -141,13 +141,13 @@ class Strict(BaseModel):
 #: declared on the field with ``Field(json_schema_extra=...)`` (``x-change`` in the JSON
 #: Schema). Any change at or under a SUBSTANTIVE field needs a new document.version and
 #: new signatures; a field without a marker (nor one above it) is wording.
-SUBSTANTIVE: JsonDict = {"x-change": "substantive"}
+SUBSTANTIVE: dict[str, Any] = {"x-change": "substantive"}
 #: A list whose membership is substantive: an item added or removed. Its items' own
 #: fields follow their own markers.
-MEMBERSHIP: JsonDict = {"x-change": "membership"}
+MEMBERSHIP: dict[str, Any] = {"x-change": "membership"}
 #: The document control (version, approval, review date): the record of the changes,
 #: not a change.
-RECORD: JsonDict = {"x-change": "record"}
+RECORD: dict[str, Any] = {"x-change": "record"}
 
 
 class Traceable(Strict):

@@ -9,14 +9,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from pydantic import BaseModel
@@ -28,9 +29,10 @@ from generator.check.review import review_due
 from generator.check.signatures import signature
 from generator.outputs.printing import PrintTemplates, SheetRequest
 from generator.read.company import MetricDictionary, Policies, load_company
-from generator.read.findings import ContentError, Finding, format_report
+from generator.read.findings import ContentError, Finding, format_loc, format_report
 from generator.read.forms import Form
 from generator.read.handbook import Handbook, file_key, load_role
+from generator.read.history import Change, History, Revision, commits_since, read_history
 from generator.read.model import SLUG_RE, Role
 from generator.read.periods import parse_day, parse_month, parse_review_period, parse_week
 from generator.read.project import CONFIG_FILE, Project, is_role_file_name, open_project
@@ -259,6 +261,18 @@ def serve(ctx: click.Context, dev_addr: str | None, printing: bool) -> None:
         sys.exit(EXIT_CONTENT)
 
 
+#: A command's function, as click's decorators take and give it.
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(text: str) -> Callable[[F], F]:
+    """The option --format (text or json) of a command's output, ``text`` its help."""
+    choice = click.Choice(["text", "json"])
+    return click.option(
+        "--format", "fmt", type=choice, default="text", show_default=True, help=text
+    )
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -267,14 +281,7 @@ def serve(ctx: click.Context, dev_addr: str | None, printing: bool) -> None:
     is_flag=True,
     help="List the roles overdue for review (last_reviewed + interval), with their owners.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format of the findings.",
-)
+@format_option("Output format of the findings.")
 @click.pass_context
 def validate(
     ctx: click.Context, paths: tuple[Path, ...], strict: bool, stale: bool, fmt: str
@@ -391,6 +398,165 @@ def _expand(paths: tuple[Path, ...]) -> list[Path]:
             found = [path]
         files.update((file_key(p), p) for p in found if file_key(p) not in files)
     return list(files.values())
+
+
+#: Why a project has no revision history (History.unavailable), as the command says it.
+HISTORY_UNAVAILABLE = {
+    "no_git": "git is not installed",
+    "not_a_repository": "the project is not in a git repository",
+    "shallow": "the repository is a shallow clone (git fetch --unshallow gets its history)",
+    "no_commits": "the repository has no commits yet",
+}
+#: Characters of an old or new value shown before it is cut with "…".
+HISTORY_VALUE = 80
+
+
+@main.command()
+@click.argument("role_id", metavar="[ROLE]", required=False)
+@click.option(
+    "--since",
+    metavar="REV|DATE",
+    default=None,
+    help="Only the revisions after a commit (anything git rev-parse takes, e.g. v1.0 or"
+    " HEAD~3) or from a date (YYYY-MM-DD) on.",
+)
+@format_option("Output format.")
+@click.option(
+    "--show-confidential",
+    is_flag=True,
+    help="Show the old and new values of confidential fields too (for HR only).",
+)
+@click.pass_context
+def history(
+    ctx: click.Context, role_id: str | None, since: str | None, fmt: str, show_confidential: bool
+) -> None:
+    """The revisions of ROLE (or of every role) from git, newest first: date, commit,
+    author, version, approval and each change, substantive (a new version and new
+    signatures), wording or unclassified. Confidential values are not shown."""
+    project = _open(ctx)
+    _require_roles(project)
+    known = sorted({p.stem for p in project.role_files()})
+    if role_id is not None and role_id not in known:
+        message = f"no role {role_id!r} (known: {', '.join(known)})"
+        raise click.BadParameter(message, param_hint="ROLE")
+    since_date = _since_date(since)
+    found = _read_history(project)
+    if not found.available:
+        reason = found.unavailable or ""
+        click.echo(f"no revision history: {HISTORY_UNAVAILABLE.get(reason, reason)}", err=True)
+        if fmt == "json":
+            click.echo(json.dumps({"available": False, "reason": reason}))
+        return
+    rows = _history_rows(found, role_id)
+    if since is not None and since_date is None:
+        commits = commits_since(project, since)
+        if commits is None:
+            message = f"no commit {since!r} in the repository (give a commit or a date YYYY-MM-DD)"
+            raise click.BadParameter(message, param_hint="'--since'")
+        rows = [(r, revision) for r, revision in rows if revision.commit in commits]
+    elif since_date is not None:
+        rows = [(r, revision) for r, revision in rows if revision.date.date() >= since_date]
+    if fmt == "json":
+        payload = [_revision_json(r, rev, show_confidential) for r, rev in rows]
+        click.echo(json.dumps({"available": True, "revisions": payload}, ensure_ascii=False))
+        return
+    for r, revision in rows:
+        click.echo("\n".join(_revision_text(r, revision, show_confidential)))
+    if not rows:
+        click.echo("No revisions" + (f" since {since}" if since else ""), err=True)
+
+
+def _since_date(since: str | None) -> date | None:
+    """The date of ``--since`` when it is one (YYYY-MM-DD), None when it names a commit."""
+    if since is None or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", since):
+        return None
+    try:
+        return date.fromisoformat(since)
+    except ValueError:
+        raise click.BadParameter(f"no such date: {since}", param_hint="'--since'") from None
+
+
+def _read_history(project: Project) -> History:
+    """The history of every role file, as the files are (also when they have errors)."""
+    company, _ = load_company(project)
+    files = {path.stem: path for path in project.role_files()}
+    return read_history(project, files, company, BuildState(project.cache_dir))
+
+
+def _history_rows(found: History, role_id: str | None) -> list[tuple[str, Revision]]:
+    """(role id, revision) of one role or of all, newest first."""
+    if role_id is not None:
+        return [(role_id, revision) for revision in found.of(role_id)]
+    return found.latest(sum(len(revisions) for revisions in found.revisions.values()))
+
+
+def _revision_text(role_id: str, revision: Revision, show_confidential: bool) -> list[str]:
+    when = revision.date.date().isoformat()
+    head = f"{when}  {revision.commit[:7]}  {role_id}  version {revision.version or '?'}"
+    lines = [f"{head}  {revision.kind}", f"    {revision.subject}"]
+    lines.append(f"    by {revision.author}, approved by {revision.approved_by or '?'}")
+    if not revision.parsed:
+        lines.append(f"    {'unclassified':<12} {revision.file} does not parse at this revision")
+    elif not revision.changes:
+        lines.append(f"    {'wording':<12} {revision.file}: no field changed (comments, layout)")
+    for change in revision.changes:
+        where = format_loc(change.path) or "whole file"
+        if change.file is not None:
+            where = f"{change.file}: {where}"
+        if change.item and (show_confidential or not change.confidential):
+            where += f" ({change.item})"
+        lines.append(f"    {change.kind:<12} {where}: {_change_text(change, show_confidential)}")
+    return lines
+
+
+def _change_text(change: Change, show_confidential: bool) -> str:
+    hidden = change.confidential and not show_confidential
+    if change.action != "changed":
+        value = change.new if change.action == "added" else change.old
+        if hidden:
+            return f"{change.action} (confidential)"
+        shown = "" if isinstance(value, (dict, list)) or value is None else _value(value)
+        return change.action + (f" {shown}" if shown else "")
+    if hidden:
+        return "changed (confidential)"
+    return f"{_value(change.old)} → {_value(change.new)}"
+
+
+def _value(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= HISTORY_VALUE else text[: HISTORY_VALUE - 1] + "…"
+
+
+def _revision_json(role_id: str, revision: Revision, show_confidential: bool) -> dict[str, object]:
+    changes = []
+    for change in revision.changes:
+        hidden = change.confidential and not show_confidential
+        changes.append(
+            {
+                "path": list(change.path),
+                "field": format_loc(change.path),
+                "file": change.file or revision.file,
+                "action": change.action,
+                "kind": change.kind,
+                "item": None if hidden else change.item,
+                "confidential": change.confidential,
+                "old": None if hidden else change.old,
+                "new": None if hidden else change.new,
+            }
+        )
+    return {
+        "role": role_id,
+        "commit": revision.commit,
+        "date": revision.date.isoformat(),
+        "author": revision.author,
+        "subject": revision.subject,
+        "file": revision.file,
+        "version": revision.version,
+        "approved_by": revision.approved_by,
+        "kind": revision.kind,
+        "parsed": revision.parsed,
+        "changes": changes,
+    }
 
 
 #: The files of a handbook that have a JSON Schema, and their models.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import subprocess
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,25 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HANDBOOK_TODAY", TODAY.isoformat())
 
 
+@pytest.fixture(autouse=True)
+def no_development_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading a handbook in this repository's folder does not read this repository's own
+    git history: it changes with every commit and with the work in progress, and tests
+    must not depend on it. Tests of the history make their own repository
+    (:func:`git_project`)."""
+    from generator import check
+    from generator.read.history import History
+
+    read = check.read_history
+
+    def outside_this_repository(project: Any, *args: Any, **kwargs: Any) -> History:
+        if project.root.resolve().is_relative_to(REPO):
+            return History("not_a_repository")
+        return read(project, *args, **kwargs)
+
+    monkeypatch.setattr(check, "read_history", outside_this_repository)
+
+
 def make_project(
     root: Path, roles: dict[str, str] | None = None, *, mini: bool = True, company: bool = False
 ) -> Path:
@@ -76,6 +97,58 @@ def make_project(
             shutil.copy(path, roles_dir / path.name)
     for name, text in (roles or {}).items():
         (roles_dir / name).write_text(text, encoding="utf-8")
+    return root
+
+
+@dataclass(frozen=True)
+class Commit:
+    """A commit of a test repository: files written (text) or deleted (None), by path
+    relative to the project, on a fixed date (a day before TODAY) by a fixed author."""
+
+    subject: str
+    files: dict[str, str | None] = field(default_factory=dict)
+    days_before: int = 1
+    author: str = "人力资源部 李敏"
+
+
+def git(root: Path, *args: str, days_before: int = 0, author: str = "人力资源部 李敏") -> str:
+    """git in ``root`` as a fixed author on a fixed date (TODAY - ``days_before``, 10:00
+    China time), without the user's configuration or signing: the same history every run."""
+    day = date.fromordinal(TODAY.toordinal() - days_before)
+    when = f"{day.isoformat()}T10:00:00+08:00"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_DATE": when,
+        "GIT_COMMITTER_DATE": when,
+    }
+    identity = ["-c", f"user.name={author}", "-c", "user.email=hr@example.com"]
+    command = ["git", "-C", str(root), *identity, "-c", "commit.gpgsign=false", *args]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def git_project(
+    root: Path, commits: Sequence[Commit], roles: dict[str, str] | None = None, **options: Any
+) -> Path:
+    """A handbook project (``make_project`` with the company's files, ``options`` passed
+    on) in a new git repository: everything committed first ("初始版本", 30 days before
+    TODAY), then each of ``commits`` in turn (edits of the files it names)."""
+    make_project(root, roles, company=True, **options)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "初始版本", days_before=30)
+    for commit in commits:
+        for name, text in commit.files.items():
+            path = root / name
+            if text is None:
+                path.unlink()
+            else:
+                path.write_text(text, encoding="utf-8")
+        git(root, "add", "-A")
+        message = ["commit", "-q", "--allow-empty", "-m", commit.subject]
+        git(root, *message, days_before=commit.days_before, author=commit.author)
     return root
 
 

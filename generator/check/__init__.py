@@ -3,8 +3,8 @@
 ``load_handbook`` runs the two front stages, reading (:mod:`generator.read`) and
 checking (references, reporting lines and career paths, principle coverage, the
 review of each role's goals and training, targets that cascade, facts that roles
-must agree on), and raises :class:`ContentError` with
-every finding when any is an error.
+must agree on, versions raised after substantive changes in the history from git),
+and raises :class:`ContentError` with every finding when any is an error.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from generator.check.cascade import check_cascade
 from generator.check.forms import check_forms
 from generator.check.references import check_roles
 from generator.check.review import review_roles
+from generator.check.versions import check_versions
 from generator.read.findings import ContentError
 from generator.read.handbook import Handbook, read_roles
+from generator.read.history import read_history
 from generator.read.project import Project
 from generator.store import BuildState
 
@@ -35,6 +37,8 @@ def load_handbook(
     overdue for review; ``state`` keeps what a later load may reuse."""
     state = state or BuildState(project.cache_dir)
     reading = read_roles(project, paths, state)
+    files = {s.role.id: s.path for s in reading.roles}
+    history = read_history(project, files, reading.company, state)
     findings = [
         *reading.findings,
         *check_roles(reading.roles, reading.elsewhere, reading.framework, state),
@@ -47,6 +51,7 @@ def load_handbook(
         *check_cascade(reading.roles, reading.company, project.root, state),
         *check_agreement(reading.roles, project.root),
         *check_forms(reading.roles, reading.forms),
+        *check_versions(reading.roles, history),
     ]
     if any(f.severity == "error" for f in findings):
         raise ContentError(findings, project.root)
@@ -59,4 +64,5 @@ def load_handbook(
         company=reading.company,
         planned=[r for r in roles if not r.published],
         forms=reading.forms.forms,
+        history=history,
     )

@@ -19,6 +19,7 @@ WARNING_KINDS = (
     "cascade",
     "consistency",
     "review_due",
+    "version",
     "example_target",
     "no_data_source",
     "uncovered_duty",

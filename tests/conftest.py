@@ -52,12 +52,12 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HANDBOOK_TODAY", TODAY.isoformat())
 
 
-@pytest.fixture(autouse=True)
-def no_development_history(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def no_development_history() -> Iterator[None]:
     """Loading a handbook in this repository's folder does not read this repository's own
     git history: it changes with every commit and with the work in progress, and tests
     must not depend on it. Tests of the history make their own repository
-    (:func:`git_project`)."""
+    (:func:`git_project`). (For the whole session: module fixtures load handbooks too.)"""
     from generator import check
     from generator.read.history import History
 
@@ -68,7 +68,9 @@ def no_development_history(monkeypatch: pytest.MonkeyPatch) -> None:
             return History("not_a_repository")
         return read(project, *args, **kwargs)
 
-    monkeypatch.setattr(check, "read_history", outside_this_repository)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(check, "read_history", outside_this_repository)
+        yield
 
 
 def make_project(

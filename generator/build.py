@@ -1,6 +1,6 @@
 """The build: the handbook's pipeline, one step a line.
 
-    open project → load (read, check) → render → write pages → printables
+    open project → load (read, check) → audience → render → write pages → printables
         → site (MkDocs) → search → publish
 
 ``handbook build`` and the benchmark call :func:`build`; ``handbook serve`` calls
@@ -23,8 +23,10 @@ from generator.outputs import StageProgress, generate
 from generator.outputs.pdf import PdfError
 from generator.outputs.printables import PrintReport
 from generator.read.handbook import Handbook
+from generator.read.labels import load_labels
 from generator.read.project import Project, open_project
-from generator.site.outdir import describe
+from generator.render.audience import Audience, confidential_mark, for_audience
+from generator.site.outdir import audience_refusal, describe
 from generator.site.publish import Site, SiteError, build_site, publish, staged
 from generator.site.search import SiteSearchError, index_search
 from generator.store import BuildState
@@ -39,6 +41,8 @@ class BuildOptions:
     printing: bool | None = None  # None: the `print` setting of handbook.yml
     offline: bool = False  # a site to open from a file share (file://)
     jobs: int | None = None  # processes rendering PDFs (None: one per core)
+    #: staff: confidential values left out; hr: everything, every page marked confidential.
+    audience: Audience = "staff"
 
 
 @dataclass
@@ -46,8 +50,8 @@ class BuildResult:
     handbook: Handbook
     print_report: PrintReport | None  # None when printing was off
     pages: int  # HTML pages published
-    #: Seconds by step: "load", "render", "write", "print", "site", "search", "publish",
-    #: and "total".
+    #: Seconds by step: "load", "audience", "render", "write", "print", "site", "search",
+    #: "publish", and "total".
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -71,10 +75,15 @@ def build(
         handbook = load_handbook(project, today=options.today, state=state)
     if loaded is not None:
         loaded(handbook)
+    with timings("audience"):
+        shown = for_audience(handbook, options.audience, state)
+    refused = audience_refusal(project, out_dir, options.audience)
+    if refused:
+        raise SiteError(refused)
     with failures(), staged(project, out_dir) as site_dir:
         jobs = options.jobs
         generated = generate(
-            handbook, state, printing=printing, today=options.today, jobs=jobs, progress=progress
+            shown, state, printing=printing, today=options.today, jobs=jobs, progress=progress
         )
         timings.update(generated.timings)
         long_build = len(generated.pages) >= LONG_BUILD_PAGES
@@ -83,9 +92,10 @@ def build(
                 project,
                 generated,
                 site_dir,
-                handbook.roles,
+                shown.roles,
                 offline=options.offline,
                 progress=progress if long_build else None,
+                confidential=site_mark(shown),
             )
         with timings("search"):
             index_search(
@@ -117,11 +127,18 @@ def preview(
     handbook = load_handbook(project, today=today, state=state)
     if loaded is not None:
         loaded(handbook)
+    shown = for_audience(handbook, "staff", state)  # (a preview is what every employee sees)
     with failures():
-        generated = generate(handbook, state, printing=printing, today=today)
+        generated = generate(shown, state, printing=printing, today=today)
         return build_site(
-            project, generated, site_dir, handbook.roles, serve_url=serve_url, state=state
+            project, generated, site_dir, shown.roles, serve_url=serve_url, state=state
         )
+
+
+def site_mark(handbook: Handbook) -> str | None:
+    """The words that mark every page of the handbook's site confidential (hr), or None."""
+    templates = handbook.project.templates_dir
+    return confidential_mark(handbook, load_labels(templates, handbook.project.settings.language))
 
 
 @contextmanager

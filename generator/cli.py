@@ -29,6 +29,7 @@ from generator.check.review import review_due
 from generator.check.signatures import signature
 from generator.outputs.printing import PrintTemplates, SheetRequest
 from generator.read.company import MetricDictionary, Policies, load_company
+from generator.read.confidential import AUDIENCES, Audience
 from generator.read.findings import ContentError, Finding, format_loc, format_report
 from generator.read.forms import Form
 from generator.read.handbook import Handbook, file_key, load_role
@@ -38,6 +39,7 @@ from generator.read.periods import parse_day, parse_month, parse_review_period, 
 from generator.read.project import CONFIG_FILE, Project, is_role_file_name, open_project
 from generator.read.roster import Roster, read_roster
 from generator.render.assessment import SheetPeriods
+from generator.render.audience import for_audience
 from generator.render.pages import make_environment, render_pages
 from generator.render.revisions import resign_mark
 from generator.render.sheets import DATED, Sheet, find_sheet, role_sheets
@@ -124,6 +126,17 @@ def _load(ctx: click.Context, state: BuildState | None = None) -> Handbook:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+#: ``--audience``: who the output is for (see generator/render/audience.py).
+audience_option = click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default="staff",
+    show_default=True,
+    help="staff: confidential values left out (shown as （保密）); hr: everything, every page"
+    " and sheet marked confidential (a site goes to site-hr/ by default).",
+)
+
+
 def _report_warnings(handbook: Handbook, strict: bool) -> None:
     if handbook.warnings:
         click.echo(format_report(handbook.warnings, handbook.project.root), err=True)
@@ -137,7 +150,7 @@ def _report_warnings(handbook: Handbook, strict: bool) -> None:
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Output folder (default: site/ in the project).",
+    help="Output folder (default: site/ in the project; site-hr/ for --audience hr).",
 )
 @click.option("--strict", is_flag=True, help="Treat content warnings as errors.")
 @click.option(
@@ -157,6 +170,7 @@ def _report_warnings(handbook: Handbook, strict: bool) -> None:
     default=None,
     help="Processes rendering PDFs in parallel (default: one per core).",
 )
+@audience_option
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -165,6 +179,7 @@ def build(
     printing: bool | None,
     offline: bool,
     jobs: int | None,
+    audience: Audience,
 ) -> None:
     """Validate the content and build the handbook site (replaced only on success)."""
     from generator.build import BuildOptions
@@ -172,10 +187,12 @@ def build(
     from generator.progress import ProgressReport
     from generator.site.publish import SiteError
 
-    out_dir = _output_folder(ctx, out)
+    out_dir = _output_folder(ctx, out, audience)
     project = _open(ctx)
     _require_roles(project)
-    options = BuildOptions(printing=printing, offline=offline, jobs=jobs, today=_today())
+    options = BuildOptions(
+        printing=printing, offline=offline, jobs=jobs, today=_today(), audience=audience
+    )
     progress = ProgressReport()
     try:
         with _content_errors(project):
@@ -202,13 +219,14 @@ def build(
     )
 
 
-def _output_folder(ctx: click.Context, out: Path | None) -> Path:
-    """``--out`` (default: site/ in the project), refused if it holds or lies in the sources."""
-    from generator.site.outdir import refusal
+def _output_folder(ctx: click.Context, out: Path | None, audience: Audience = "staff") -> Path:
+    """``--out`` (default: site/ in the project, site-hr/ for hr), refused if it holds or
+    lies in the sources, or if an hr site would go where the staff site is."""
+    from generator.site.outdir import audience_refusal, refusal, site_folder
 
     project = _open(ctx)
-    folder = out or project.root / "site"
-    reason = refusal(project, folder)
+    folder = out or site_folder(project, audience)
+    reason = refusal(project, folder) or audience_refusal(project, folder, audience)
     if reason:
         raise click.BadParameter(reason, param_hint="'--out'")
     return folder
@@ -681,13 +699,14 @@ def _check_starter(project: Project, role_id: str, text: str) -> None:
     required=True,
     help="Folder to write the generated Markdown pages to.",
 )
+@audience_option
 @click.pass_context
-def render(ctx: click.Context, out: Path) -> None:
+def render(ctx: click.Context, out: Path, audience: Audience) -> None:
     """Write the generated Markdown pages to a folder (no MkDocs involved)."""
     from generator.site.outdir import describe
 
-    _output_folder(ctx, out)
-    handbook = _load(ctx)
+    _output_folder(ctx, out, audience)
+    handbook = for_audience(_load(ctx), audience)
     with _content_errors(handbook.project):
         pages = render_pages(handbook)
     try:
@@ -723,11 +742,13 @@ def render(ctx: click.Context, out: Path) -> None:
     help="Output file, or folder (default: named after role, sheet and period, in this"
     " folder; with --all-people, a folder).",
 )
+@audience_option
 @click.pass_context
 def print_sheet(
     ctx: click.Context, role_id: str, sheet_key: str, week: str | None, month: str | None,
     day: str | None, start: str | None, person: str | None, review: str | None,
     signed: str | None, xlsx: bool, docx: bool, all_people: bool, out: Path | None,
+    audience: Audience,
 ) -> None:  # fmt: skip
     """Print one sheet of a role as PDF: a checklist (by id), goals, job-description,
     training or pack. Dated checklists with --week, --month or --date; a goal sheet
@@ -737,7 +758,7 @@ def print_sheet(
     """
     from generator.outputs import sheet_periods
 
-    handbook = _load(ctx)
+    handbook = for_audience(_load(ctx), audience)
     try:
         role = handbook.role(role_id)
     except KeyError:
@@ -814,17 +835,28 @@ def _write_sheet(
         target = out or Path(name).with_suffix(".docx")
         year = request.review_period.start.year if request.review_period else None
         data = (
-            job_description_docx(role, templates.labels, handbook, request.resign)
+            job_description_docx(
+                role, templates.labels, handbook, request.resign, mark=templates.mark
+            )
             if sheet.kind == "job-description"
             else goal_agreement_docx(
-                role, templates.labels, year, person, handbook=handbook, resign=request.resign
+                role,
+                templates.labels,
+                year,
+                person,
+                handbook=handbook,
+                resign=request.resign,
+                mark=templates.mark,
             )
         )
         target.write_bytes(data)
     elif xlsx:
         target = out or Path(name).with_suffix(".xlsx")
         assert request.review_period is not None
-        target.write_bytes(goal_workbook(role, templates.labels, request.review_period, person))
+        book = goal_workbook(
+            role, templates.labels, request.review_period, person, mark=templates.mark
+        )
+        target.write_bytes(book)
     else:
         target = out or Path(name)
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from generator.read.confidential import is_sealed
 from generator.read.model import Goal, Role
 
 # Verbs that state a direction, not a metric: "提升客户满意度" says what to do, not what to count.
@@ -53,6 +54,8 @@ def _achievable(goal: Goal, max_stretch_percent: float) -> Verdict:
         return Verdict("A", True, "rated")
     if goal.baseline is None:
         return Verdict("A", False, "no_baseline")
+    if is_sealed(goal.baseline, goal.target):  # (what the staff audience is sent)
+        return Verdict("A", True, "confidential")
     change = stretch_percent(goal)
     if change is not None and change > max_stretch_percent:
         return Verdict("A", False, "beyond_stretch")

@@ -19,6 +19,7 @@ from pathlib import Path
 from generator.outputs.printables import PrintReport, write_printables
 from generator.read.handbook import Handbook
 from generator.render.assessment import SheetPeriods
+from generator.render.cache import cache_folder
 from generator.render.pages import render_pages
 from generator.render.write import write_pages
 from generator.store import BuildState
@@ -56,10 +57,10 @@ def generate(
     periods = sheet_periods(handbook, today) if printing else None
     pages = render_pages(handbook, downloads=periods, state=state)
     rendered = time.perf_counter()
-    pages_dir = state.cache_dir / "pages"
+    pages_dir = state.cache_dir / cache_folder("pages", handbook.audience)
     write_pages(pages, pages_dir, state=state)
     written = time.perf_counter()
-    downloads_dir = state.cache_dir / "downloads"
+    downloads_dir = state.cache_dir / cache_folder("downloads", handbook.audience)
     printables = None
     if printing:
         sheets = (lambda done, total: progress(SHEETS_STAGE, done, total)) if progress else None

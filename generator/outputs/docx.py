@@ -56,13 +56,20 @@ Cell = str | Sequence[str]
 
 
 def job_description_docx(
-    role: Role, labels: dict[str, Any], handbook: Handbook, resign: ResignMark | None = None
+    role: Role,
+    labels: dict[str, Any],
+    handbook: Handbook,
+    resign: ResignMark | None = None,
+    *,
+    mark: str | None = None,
 ) -> bytes:
     """The job description (岗位说明书) of ``role`` as a .docx (marked when the person it
-    is printed for must sign it again: ``resign``)."""
+    is printed for must sign it again: ``resign``; ``mark``: the words in its header that
+    mark it confidential)."""
     words, role_words, doc_words = labels["job"], labels["role"], labels["docx"]
     title = labels["pages"]["job-description"]
-    doc = _Doc(labels, landscape=False, title=f"{role.title} · {title}", author=role.document.owner)
+    doc = _Doc(labels, landscape=False, title=f"{role.title} · {title}", author=role.document.owner,
+               mark=mark)  # fmt: skip
     doc.footer(
         f"{role_words['version']} {role.document.version} · "
         f"{role_words['last_reviewed']} {role.document.last_reviewed}"
@@ -90,6 +97,8 @@ def job_description_docx(
          role.document.version],
         heads={0, 2},
     )  # fmt: skip
+    if role.pay_band:
+        doc.row(basic, [role_words["pay_band"], role.pay_band, "", ""], heads={0})
 
     doc.heading(words["purpose"], 1)
     doc.paragraph(role.purpose)
@@ -159,10 +168,11 @@ def goal_agreement_docx(
     *,
     handbook: Handbook | None = None,
     resign: ResignMark | None = None,
+    mark: str | None = None,
 ) -> bytes:
     """The annual goal agreement (目标责任书) of ``role`` as a .docx: made out to
     ``person`` for ``year`` (either left blank to write in by hand), marked when the
-    person must sign it again (``resign``).
+    person must sign it again (``resign``) and, in its header, as confidential (``mark``).
 
     The assessor (考核人) is the direct superior: a title outside the handbook, or the
     title of the superior's role, which needs ``handbook``; without it that line is left
@@ -176,7 +186,7 @@ def goal_agreement_docx(
         else labels["sheet"]["agreement"]
     )
     doc = _Doc(labels, landscape=True, title=f"{role.title} · {heading}",
-               author=role.document.owner)  # fmt: skip
+               author=role.document.owner, mark=mark)  # fmt: skip
     doc.footer(f"{role.title} · {heading}")
     doc.heading(f"{role.title} · {heading}", 0)
     _resign_mark(doc, resign, labels)
@@ -338,7 +348,15 @@ class _Doc:
     """A Word document being written: A4, the Chinese font everywhere, and the few
     building blocks both documents are made of."""
 
-    def __init__(self, labels: dict[str, Any], *, landscape: bool, title: str, author: str):
+    def __init__(
+        self,
+        labels: dict[str, Any],
+        *,
+        landscape: bool,
+        title: str,
+        author: str,
+        mark: str | None = None,
+    ):
         import docx
         from docx.enum.section import WD_ORIENT
         from docx.shared import Mm
@@ -361,6 +379,8 @@ class _Doc:
         properties.language = str(labels["print"]["lang"])
         # A fixed date: the same document is the same bytes (the build compares them).
         properties.created = properties.modified = datetime(2000, 1, 1, tzinfo=UTC)
+        if mark:
+            self.header(mark)
 
     def _styles(self, language: str) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -431,6 +451,17 @@ class _Doc:
         if keep:
             paragraph.paragraph_format.keep_with_next = True
         return paragraph
+
+    def header(self, value: str) -> None:
+        """``value`` in the header of every page, in bold red (what marks the document
+        confidential)."""
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import RGBColor
+
+        paragraph = self.document.sections[0].header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = self.text(paragraph, value, bold=True, small=True)
+        run.font.color.rgb = RGBColor(0xB0, 0x00, 0x00)
 
     def footer(self, value: str) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH

@@ -81,8 +81,9 @@ def write_printables(
     report = PrintReport()
     environment = templates.stylesheet.read_bytes() + _font_fingerprint()
     labels = json.dumps(templates.labels, sort_keys=True, ensure_ascii=False).encode()
-    workbook_code = Path(xlsx.__file__ or "").read_bytes() + labels
-    word_code = Path(docx.__file__ or "").read_bytes() + labels
+    mark = templates.mark  # (the hr audience's sheets are marked confidential)
+    workbook_code = Path(xlsx.__file__ or "").read_bytes() + labels + repr(mark).encode()
+    word_code = Path(docx.__file__ or "").read_bytes() + labels + repr(mark).encode()
 
     def is_current(rel: str, key: str) -> bool:
         new[rel] = key
@@ -109,16 +110,16 @@ def write_printables(
             work.append(RoleJob(sheets, pack))
         if role.goals:
             rel = f"{folder}/{workbook_name(periods.review)}"
-            inputs = role.model_dump_json() + periods.review.label
+            inputs = _role_json(role) + periods.review.label
             key = hashlib.sha256(inputs.encode() + workbook_code).hexdigest()
             if not is_current(rel, key):
-                book = goal_workbook(role, templates.labels, periods.review)
+                book = goal_workbook(role, templates.labels, periods.review, mark=mark)
                 write_file(safe_join(out_dir, rel), book)
         # Word documents, to edit, stamp and archive: the job description and the agreement.
         related = json.dumps([handbook.role(r).title for r in _related(role)], ensure_ascii=False)
         record = repr(revision_record(handbook.history, role.id, templates.labels))
-        word_inputs = (role.model_dump_json() + related + record + periods.year.label).encode()
-        for rel, make in _word_documents(handbook, role, templates.labels, periods).items():
+        word_inputs = (_role_json(role) + related + record + periods.year.label).encode()
+        for rel, make in _word_documents(handbook, role, templates.labels, periods, mark).items():
             key = hashlib.sha256(word_inputs + rel.encode() + word_code).hexdigest()
             if not is_current(f"{folder}/{rel}", key):
                 write_file(safe_join(out_dir, f"{folder}/{rel}"), make())
@@ -133,7 +134,8 @@ def write_printables(
             rel = form_file(form.id, ".xlsx")
             key = hashlib.sha256(form.model_dump_json().encode() + workbook_code).hexdigest()
             if not is_current(rel, key):
-                write_file(safe_join(out_dir, rel), ledger_workbook(form, templates.labels))
+                book = ledger_workbook(form, templates.labels, mark=mark)
+                write_file(safe_join(out_dir, rel), book)
     stale_forms = sum(1 for *_, is_stale in form_sheets if is_stale)
     report.reused += len(form_sheets) - stale_forms
     if stale_forms:
@@ -151,19 +153,30 @@ def _related(role: Role) -> list[str]:
     return [*([role.reports_to] if role.reports_to else []), *role.direct_reports]
 
 
+def _role_json(role: Role) -> str:
+    """The role as JSON, for the keys of its files: a confidential value left out is
+    written as its label (where the field holds a number, without pydantic's warning)."""
+    return role.model_dump_json(warnings=False)
+
+
 def _word_documents(
-    handbook: Handbook, role: Role, labels: dict[str, Any], periods: SheetPeriods
+    handbook: Handbook,
+    role: Role,
+    labels: dict[str, Any],
+    periods: SheetPeriods,
+    mark: str | None = None,
 ) -> dict[str, Callable[[], bytes]]:
-    """A role's Word documents by file name, each with what makes its bytes."""
+    """A role's Word documents by file name, each with what makes its bytes (``mark``:
+    the words that mark them confidential)."""
     documents = {
         periods.file(Sheet("job-description"), ".docx"): lambda: job_description_docx(
-            role, labels, handbook
+            role, labels, handbook, mark=mark
         )
     }
     if role.goals:
         year = periods.year.start.year
         documents[periods.file(Sheet("agreement"), ".docx")] = lambda: goal_agreement_docx(
-            role, labels, year, handbook=handbook
+            role, labels, year, handbook=handbook, mark=mark
         )
     return documents
 

@@ -24,6 +24,7 @@ from generator.read.model import Checklist, Role
 from generator.read.periods import Period
 from generator.read.workdays import WorkingDays, working_days
 from generator.render.assessment import assessed_goals
+from generator.render.audience import confidential_mark
 from generator.render.pages import num
 from generator.render.revisions import ResignMark, revision_record
 from generator.render.sheets import Sheet
@@ -76,6 +77,9 @@ class PrintTemplates:
         self.env.filters["num"] = num
         self.env.filters["css_counters"] = css_counters
         self.env.globals["assessed_goals"] = assessed_goals
+        #: The words that mark every sheet confidential (the hr audience), or None.
+        self.mark = confidential_mark(handbook, self.labels)
+        self.env.globals["confidential_mark"] = self.mark
 
     @property
     def stylesheet(self) -> Path:

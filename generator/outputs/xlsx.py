@@ -22,6 +22,7 @@ import zipfile
 from typing import TYPE_CHECKING, Any
 
 from generator.outputs.package import FIXED_TIME, stable_package
+from generator.read.confidential import is_sealed
 from generator.read.forms import Form, FormColumn
 from generator.read.model import Goal, Role
 from generator.read.periods import Period
@@ -41,8 +42,18 @@ PARTS_COLUMN = len(COLUMNS) + 1
 
 
 def goal_workbook(
-    role: Role, labels: dict[str, Any], period: Period, person: str | None = None
+    role: Role,
+    labels: dict[str, Any],
+    period: Period,
+    person: str | None = None,
+    *,
+    mark: str | None = None,
 ) -> bytes:
+    """The review sheet of ``period`` (made out to ``person``; ``mark``: the words that
+    mark it confidential, in a cell and in the printed header and footer). A goal whose
+    target or scoring rule is confidential and left out (:mod:`generator.render.audience`)
+    shows the label in their cells and gets no score formulas: its score is left blank
+    to fill in, and so is the total."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import absolute_coordinate, get_column_letter
@@ -65,6 +76,8 @@ def goal_workbook(
     dates = f"{period.label}（{period.start} {print_words['to']} {period.end}）"
     put(ws, 2, 4, f"{print_words['review_period']}：{dates}")
     put(ws, 2, 8, f"{print_words['signed_on']}：")
+    if mark:
+        mark_sheet(ws, mark)
 
     headings = [
         words["number"], words["item"], words["metric"], book_words["unit"], assess["target"],
@@ -89,6 +102,7 @@ def goal_workbook(
     input_fill = PatternFill("solid", fgColor="FFF7D6")
     first = HEADER_ROW + 1
     part_fill = PatternFill("solid", fgColor="F2F2F2")
+    unscored: list[int] = []  # rows whose score cannot be worked out (confidential inputs)
     for index, item in enumerate(assessed):
         goal = item.goal
         row = first + index
@@ -112,9 +126,11 @@ def goal_workbook(
                 number_check.add(cell.coordinate)
                 cells.append(cell.coordinate)
             actual.value = _combined_formula(item.combine, cells)
-        if goal.kind == "quantitative":
-            if item.entered:
-                number_check.add(actual.coordinate)
+        if goal.kind == "quantitative" and item.entered:
+            number_check.add(actual.coordinate)
+        if not _scored(item):
+            unscored.append(row)
+        elif goal.kind == "quantitative":
             high = None
             if item.target_max is not None:  # the high end of a range, for the formula
                 high = ws.cell(row=row, column=levels_column, value=item.target_max).coordinate
@@ -132,7 +148,8 @@ def goal_workbook(
             ws.add_data_validation(choice)
             choice.add(actual.coordinate)
             ws.cell(row=row, column=10, value=_level_formula(goal, row, levels))
-        ws.cell(row=row, column=11, value=f'=IF(J{row}="","",F{row}*J{row}/100)')
+        if row not in unscored and not is_sealed(item.weight):
+            ws.cell(row=row, column=11, value=f'=IF(J{row}="","",F{row}*J{row}/100)')
         for col in range(1, PARTS_COLUMN + len(months)):
             cell = ws.cell(row=row, column=col)
             cell.border = border
@@ -145,8 +162,17 @@ def goal_workbook(
     last = first + len(assessed) - 1
     total = last + 1
     put(ws, total, 2, words["total"]).font = Font(bold=True)
-    ws.cell(row=total, column=6, value=f"=SUM(F{first}:F{last})").font = Font(bold=True)
-    ws.cell(row=total, column=11, value=f"=SUM(K{first}:K{last})").font = Font(bold=True)
+    sealed = str(labels["confidential"]["value"])  # (a total of values left out)
+    if any(is_sealed(item.weight) for item in assessed):
+        put(ws, total, 6, sealed)
+        unscored.append(total)
+    else:
+        ws.cell(row=total, column=6, value=f"=SUM(F{first}:F{last})")
+    if unscored:
+        put(ws, total, 11, sealed)
+    else:
+        ws.cell(row=total, column=11, value=f"=SUM(K{first}:K{last})")
+    ws.cell(row=total, column=6).font = ws.cell(row=total, column=11).font = Font(bold=True)
     ws.cell(row=total, column=11).number_format = "0.00"
     for col in range(1, len(COLUMNS) + 1):
         ws.cell(row=total, column=col).border = border
@@ -165,6 +191,34 @@ def goal_workbook(
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     return _workbook_bytes(wb)
+
+
+def mark_sheet(ws: Worksheet, mark: str) -> None:
+    """Mark a sheet confidential: ``mark`` in a cell above the table (row 3) and in the
+    header and footer of every printed page."""
+    from openpyxl.styles import Font
+
+    put(ws, 3, 1, mark).font = Font(bold=True, color="B00000")
+    printed = mark.replace("&", "&&")  # (& starts a code in headers and footers)
+    for header_footer in (ws.oddHeader, ws.oddFooter):
+        if header_footer is not None:
+            header_footer.center.text = printed
+
+
+def _scored(item: Assessed) -> bool:
+    """Whether the sheet can score the goal: none of what its formulas use (target,
+    range, the scoring rule's figures, the rating levels' scores) is left out."""
+    goal = item.goal
+    if goal.kind != "quantitative":
+        return not is_sealed(*(level.score_percent for level in goal.levels))
+    rule = goal.rule
+    figures = (
+        (rule.deduct_per_point_below, rule.add_per_point_above, rule.zero_below_percent,
+         rule.max_percent_of_weight)
+        if rule is not None
+        else ()
+    )  # fmt: skip
+    return rule is not None and not is_sealed(item.target, item.target_max, *figures)
 
 
 def _month_columns(assessed: list[Assessed]) -> list[Period]:
@@ -269,9 +323,10 @@ def _level_formula(goal: Goal, row: int, levels: list[str]) -> str:
 LEDGER_ROWS = 500
 
 
-def ledger_workbook(form: Form, labels: dict[str, Any]) -> bytes:
+def ledger_workbook(form: Form, labels: dict[str, Any], *, mark: str | None = None) -> bytes:
     """A ledger (台账) to keep in a spreadsheet: the header fields, the columns with their
-    checks (dates, numbers, amounts, a choice from the form's list), one row per entry."""
+    checks (dates, numbers, amounts, a choice from the form's list), one row per entry
+    (``mark``: the words that mark it confidential)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -283,6 +338,8 @@ def ledger_workbook(form: Form, labels: dict[str, Any]) -> bytes:
     put(ws, 1, 1, form.title).font = Font(size=14, bold=True)
     for n, field in enumerate(form.fields):
         put(ws, 2, 1 + 3 * n, f"{field.label}：")
+    if mark:
+        mark_sheet(ws, mark)
     header = 4
     first = header + 1
     last = header + LEDGER_ROWS

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from generator.read import source, validate
 from generator.read.company import Company, load_company
-from generator.read.confidential import DEFAULT_FIELDS, confidential_locs
+from generator.read.confidential import DEFAULT_FIELDS, Audience, confidential_locs
 from generator.read.findings import Finding
 from generator.read.forms import Form, FormsReading, read_forms
 from generator.read.history import History
@@ -48,6 +48,8 @@ class Handbook:
     company: Company = field(default_factory=Company)
     planned: list[Role] = field(default_factory=list)  # drafted, not published
     forms: list[Form] = field(default_factory=list)  # the forms library (content/forms/)
+    #: Who it is made for (generator.render.audience): None as read, with every value.
+    audience: Audience | None = None
     history: History = field(default_factory=History)  # revisions of each role (from git)
 
     def form(self, form_id: str) -> Form:

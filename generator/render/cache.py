@@ -15,6 +15,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from generator.read.confidential import Audience
 from generator.read.handbook import Handbook
 from generator.read.model import Role
 from generator.store import BuildState
@@ -71,7 +72,7 @@ class Recorded:
 
 class RenderCache:
     def __init__(self, state: BuildState, handbook: Handbook, downloads: object) -> None:
-        self.store = state.folder("render")
+        self.store = state.folder(cache_folder("render", handbook.audience))
         self.handbook = handbook
         self.fingerprints = state.memo("role fingerprints")
         self.context = _context_hash(handbook, downloads)
@@ -104,7 +105,7 @@ class RenderCache:
 
     def _fingerprint(self, role: Role) -> bytes:
         value: bytes = self.fingerprints.get(
-            role, None, lambda: hashlib.sha256(role.model_dump_json().encode()).digest()
+            role, None, lambda: hashlib.sha256(_json(role).encode()).digest()
         )
         return value
 
@@ -118,7 +119,7 @@ class RenderCache:
         except KeyError:
             return b"missing"
         if name in Role.model_fields:
-            return hashlib.sha256(role.model_dump_json(include={name}).encode()).digest()
+            return hashlib.sha256(_json(role, include={name}).encode()).digest()
         return self._fingerprint(role)  # worked out from the role: all of it counts
 
     def _whole_handbook(self) -> bytes:
@@ -138,9 +139,23 @@ class RenderCache:
 def _context_hash(handbook: Handbook, downloads: object) -> bytes:
     """Settings, templates and labels, and the code that renders."""
     digest = hashlib.sha256(handbook.project.settings.model_dump_json().encode())
+    digest.update(repr(handbook.audience).encode())  # (what the pages may show)
     digest.update(repr(downloads).encode())  # (the periods of the linked goal documents)
     for folder in [handbook.project.templates_dir, *RENDERING_CODE]:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix != ".pyc":
                 digest.update(path.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
+
+
+def _json(role: Role, **options: Any) -> str:
+    """The role as JSON: a confidential value left out is written as its label (where the
+    field holds a number, so without pydantic's warning about the type)."""
+    return role.model_dump_json(warnings=False, **options)
+
+
+def cache_folder(name: str, audience: Audience | None) -> str:
+    """The build cache's folder ``name`` for ``audience``: the hr build's pages, rendered
+    pages and printables are kept apart from the staff build's, so that neither is ever
+    served the other's (and the two builds do not undo each other's work)."""
+    return f"{name}-hr" if audience == "hr" else name

@@ -20,6 +20,7 @@ from generator.check.coverage import handbook_coverage
 from generator.check.health import health
 from generator.check.smart import smart
 from generator.check.structure import Structure
+from generator.read.confidential import is_sealed
 from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.model import Checklist, ChecklistItem, Role
@@ -204,9 +205,12 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 
 
 def num(value: float | int | None) -> Markup:
-    """Numbers without a useless ``.0``: 20.0 -> 20, 12.5 -> 12.5."""
+    """Numbers without a useless ``.0``: 20.0 -> 20, 12.5 -> 12.5 (a confidential number
+    left out: its label)."""
     if value is None:
         return Markup("")
+    if is_sealed(value):
+        return md(value)
     return Markup(f"{value:.12g}") if isinstance(value, float) else Markup(str(value))
 
 

@@ -37,6 +37,29 @@ def refusal(project: Project, out: Path) -> str | None:
     return None
 
 
+#: Where each audience's site is built by default, in the project folder.
+SITE_FOLDERS = {"staff": "site", "hr": "site-hr"}
+
+
+def site_folder(project: Project, audience: str) -> Path:
+    """The default output folder of ``audience``'s site (site/, site-hr/)."""
+    return project.root / SITE_FOLDERS[audience]
+
+
+def audience_refusal(project: Project, out: Path, audience: str) -> str | None:
+    """Why ``out`` must not hold ``audience``'s site, or None: the hr site, with the
+    confidential values, never replaces the staff site (site/) nor goes inside it,
+    where the next staff build would publish or delete it."""
+    staff = site_folder(project, "staff").resolve()
+    target = out.resolve()
+    if audience == "hr" and (target == staff or target.is_relative_to(staff)):
+        return (
+            f"{out} is where the staff site is built ({staff}): the hr site, with the"
+            f" confidential values, goes to its own folder (default {SITE_FOLDERS['hr']}/)"
+        )
+    return None
+
+
 def _sources(project: Project) -> list[tuple[Path, str]]:
     return [
         (project.content_dir, "content folder"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -45,6 +46,9 @@ class HandbookPluginConfig(base.Config):  # type: ignore[no-untyped-call]
     pagefind = c.Type(bool, default=True)
     #: Report page progress to PROGRESS_LOG.
     progress = c.Type(bool, default=False)
+    #: The words that mark every page confidential (the hr audience's site): shown in the
+    #: theme's announcement bar above each page, hand-written ones and the 404 page too.
+    confidential = c.Type(str, default="")
 
 
 class HandbookPlugin(BasePlugin[HandbookPluginConfig]):  # type: ignore[no-untyped-call]
@@ -59,6 +63,14 @@ class HandbookPlugin(BasePlugin[HandbookPluginConfig]):  # type: ignore[no-untyp
                 " generated: run one of those rather than mkdocs itself"
             )
         return config
+
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        if self.config.confidential:
+            env.loader = confidential_theme(env.loader)
+            env.globals["handbook_confidential"] = self.config.confidential
+        return env
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         for file in list(files):
@@ -91,6 +103,30 @@ class HandbookPlugin(BasePlugin[HandbookPluginConfig]):  # type: ignore[no-untyp
             return html
         keywords = page.meta.get("keywords")
         return with_keywords(html, keywords if isinstance(keywords, str) else None)
+
+
+#: The theme's page template with the confidential mark in its announcement block (the
+#: theme's own ``main.html``, or the project's override of it, is extended); the words
+#: are HTML-escaped.
+CONFIDENTIAL_MAIN = (
+    '{% extends "theme/main.html" %}\n{% block announce %}'
+    '<strong class="handbook-confidential">{{ handbook_confidential | e }}</strong>'
+    "{% endblock %}\n"
+)
+
+
+def confidential_theme(loader: jinja2.BaseLoader | None) -> jinja2.BaseLoader:
+    """The theme's templates with every page marked confidential: ``main.html``, which
+    every page and the 404 page extend, is replaced by one that extends it and fills the
+    announcement block."""
+    assert loader is not None
+    return jinja2.ChoiceLoader(
+        [
+            jinja2.DictLoader({"main.html": CONFIDENTIAL_MAIN}),
+            jinja2.PrefixLoader({"theme": loader}),
+            loader,
+        ]
+    )
 
 
 def require_jieba() -> None:

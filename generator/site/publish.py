@@ -64,13 +64,15 @@ def build_site(
     progress: StageProgress | None = None,
     serve_url: str | None = None,
     state: BuildState | None = None,
+    confidential: str | None = None,
 ) -> Site:
     """Build the site into ``site_dir`` with MkDocs (SiteError if MkDocs refuses).
 
     ``offline`` makes a site to open from a file share; ``serve_url`` makes a preview
     for ``handbook serve`` (a dirty build: only pages whose files changed, no sitemap,
     the 404 page of the first build), whose theme templates are compiled once and kept
-    in ``state``.
+    in ``state``. ``confidential``: the words that mark every page confidential (the hr
+    audience's site).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -108,6 +110,7 @@ def build_site(
             options.downloads = generated.printables.files
         options.pagefind = pagefind
         options.progress = progress is not None
+        options.confidential = confidential or ""
         if offline:  # for opening from a file share: file:// links, inlined search index
             config.plugins[OFFLINE_PLUGIN].config.enabled = True
         if serve_url is not None:

@@ -81,7 +81,8 @@ def tune_segmentation(
     cached = _read_cache(cache_file)
     fresh: dict[str, list[tuple[str, str]]] = {}
     for role in roles:
-        key = hashlib.sha256(role.model_dump_json().encode("utf-8")).hexdigest()
+        # (warnings=False: a confidential number left out is its label, as text)
+        key = hashlib.sha256(role.model_dump_json(warnings=False).encode("utf-8")).hexdigest()
         fresh[key] = cached[key] if key in cached else compound_splits(handbook_terms([role]))
     if cache_file is not None:
         write_file(cache_file, json.dumps(fresh, ensure_ascii=False).encode("utf-8"))

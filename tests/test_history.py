@@ -540,3 +540,46 @@ def test_history_refuses_an_unknown_role_or_commit(revised: Path) -> None:
     assert result.exit_code == 2 and "no commit 'no-such-tag'" in result.stderr
     result = run(revised, "history", "--since", "2026-02-30")
     assert result.exit_code == 2 and "no such date: 2026-02-30" in result.stderr
+
+
+def test_a_rating_scale_changed_shows_on_the_roles_rated_on_it(tmp_path: Path) -> None:
+    policies = (Path(__file__).parent.parent / "content/policies.yaml").read_text("utf-8")
+    changed = edit(policies, ("        score_percent: 120\n", "        score_percent: 130\n"))
+    root = project(tmp_path, Commit("A级系数", {"content/policies.yaml": changed}))
+    found = history_of(root)
+    newest, _ = found.of("team-lead")  # G2 is rated on the company's scale
+    assert [(c.path, c.old, c.new, c.kind) for c in newest.changes] == [
+        (("rating_scales", "company", "levels", "A", "score_percent"), "120", "130", "substantive")
+    ]
+    assert newest.file == "content/policies.yaml" and newest.version == "1.0"
+    assert len(found.of("sales-clerk")) == 1
+
+
+def test_an_uncommitted_metric_change_counts_for_the_roles_using_it(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    metrics = root / "content/metrics.yaml"
+    metrics.write_text(
+        edit(metrics.read_text("utf-8"), ("全公司唯一的销售额口径", "含预收款")), encoding="utf-8"
+    )
+    handbook = load(root)
+    (change,) = handbook.history.uncommitted["team-lead"]
+    assert (change.path, change.file) == (
+        ("metrics", "revenue", "definition"),
+        "content/metrics.yaml",
+    )
+    assert "sales-clerk" not in handbook.history.uncommitted
+    assert (
+        "content/metrics.yaml: metrics.revenue.definition (销售额) changed (uncommitted)"
+        in (version_findings(handbook)[0])
+    )
+
+
+def test_the_history_kept_between_loads_follows_new_commits(tmp_path: Path) -> None:
+    root = project(tmp_path, Commit("错别字", {LEAD_FILE: edit(LEAD, TYPO)}, days_before=2))
+    first = history_of(root)
+    assert history_of(root) == first  # (read again from what the first load kept)
+    (root / LEAD_FILE).write_text(edit(LEAD, TYPO, TARGET_120), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "提高目标", days_before=1)
+    again = history_of(root)
+    assert [r.subject for r in again.of("team-lead")] == ["提高目标", "错别字", "初始版本"]
+    assert again.of("team-lead")[1:] == first.of("team-lead")

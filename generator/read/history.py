@@ -785,6 +785,8 @@ class _History:
                 for i in self.company_commits
             ]
         )
+        steps = [self.fingerprint.hex(), "company", company_key, sorted(self.company_files.items())]
+        self.steps_entry = self.folder.entry(_digest(steps))  # (kept: read when a role needs it)
         revisions = {}
         for role_id, rel in self.roles.items():
             mine = by_path.get(rel, [])
@@ -799,9 +801,10 @@ class _History:
                 self.folder.store(entry, found)
             if found:
                 revisions[role_id] = found
+        uncommitted = self.uncommitted(tree)
         if {p.stem for p in self.project.role_files()} <= set(self.roles):
-            self.folder.prune()
-        return History(None, revisions, self.uncommitted(tree))
+            self.folder.prune()  # (what this load did not use: older commits and edits)
+        return History(None, revisions, uncommitted)
 
     def git_state(self) -> tuple[list[_Commit], dict[str, str]]:
         """The log and HEAD's blobs (kept while HEAD stays the same commit)."""
@@ -883,16 +886,7 @@ class _History:
     def steps(self) -> dict[str, _Step]:
         """What each commit of the log changed in the company's files (by commit),
         kept on disk by those commits."""
-        key = _digest(
-            [
-                self.fingerprint.hex(),
-                "company",
-                [self.log[i].commit for i in self.company_commits],
-                sorted(self.company_files.items()),
-            ]
-        )
-        entry = self.folder.entry(key)
-        kept = self.folder.load(entry)
+        kept = self.folder.load(self.steps_entry)
         if isinstance(kept, dict):
             return kept
         last = {kind: _Version({}) for kind in ("policies", "metrics")}
@@ -918,7 +912,7 @@ class _History:
             after = _Context.of(last["policies"].data, last["metrics"].data)
             if listed:
                 steps[commit.commit] = _Step(before, after, tuple(listed))
-        self.folder.store(entry, steps)
+        self.folder.store(self.steps_entry, steps)
         return steps
 
     def version(self, blob: str, rel: str) -> _Version:
@@ -927,54 +921,74 @@ class _History:
 
     def uncommitted(self, tree: dict[str, str]) -> dict[str, tuple[Change, ...]]:
         """What the working tree changes since HEAD, by role: in its file, or in what it
-        uses of the company's files (files HEAD does not have are new: no change)."""
-        algorithm = "sha256" if len(self.head) == 64 else "sha1"
-        max_bytes = self.project.settings.max_file_bytes
+        uses of the company's files (files HEAD does not have are new: no change). Each
+        role's are kept on disk by its blobs and the company's, in HEAD and now."""
+        files = [*self.company_files, *self.roles.values()]
+        now = {rel: self.now(rel, tree[rel]) for rel in files if rel in tree}
+        company_key = [(rel, tree.get(rel), now.get(rel, (None,))[0]) for rel in self.company_files]
+        company_changed = any(rel in now and now[rel][0] != tree[rel] for rel in self.company_files)
 
-        def versions(rel: str) -> tuple[_Version, _Version] | None:
-            blob = tree.get(rel)
-            if blob is None:
-                return None
-            committed = self.blobs.version(blob, rel)
-            try:
-                raw = read_file(self.project.root / rel, max_bytes=max_bytes)
-            except FileNotFoundError:
-                return committed, _Version({})
-            except (OSError, SourceError):
-                return committed, committed  # (its problem is reported by reading)
-            if blob_id(raw, algorithm) == blob:
-                return committed, committed
-            return committed, parse_version(rel, raw, max_bytes)
+        @functools.cache
+        def company() -> tuple[_Context, _Context, list[tuple[Change, frozenset[Use]]]]:
+            """The company's files in HEAD and now, and what changed in them."""
+            data: dict[str, list[Any]] = {"policies": [{}, {}], "metrics": [{}, {}]}
+            found: list[tuple[Change, frozenset[Use]]] = []
+            for rel, kind in self.company_files.items():
+                if rel in now:
+                    old, new = self.compared(rel, tree[rel], *now[rel])
+                    data[kind] = [old.data, new.data]
+                    if old is not new and old.data is not None and new.data is not None:
+                        found += _company_changes(kind, rel, old, new)
+            before, after = (_Context.of(data["policies"][i], data["metrics"][i]) for i in (0, 1))
+            return before, after, found
 
-        contexts: dict[str, dict[str, Any]] = {"policies": {}, "metrics": {}}
-        company: list[tuple[Change, frozenset[Use]]] = []
-        for rel, kind in self.company_files.items():
-            pair = versions(rel)
-            if pair is None:
-                continue
-            old, new = pair
-            contexts[kind] = {"before": old.data, "after": new.data}
-            if old is not new and old.data is not None and new.data is not None:
-                company += _company_changes(kind, rel, old, new)
-        before = _Context.of(contexts["policies"].get("before"), contexts["metrics"].get("before"))
-        after = _Context.of(contexts["policies"].get("after"), contexts["metrics"].get("after"))
-        found: dict[str, tuple[Change, ...]] = {}
+        changed: dict[str, tuple[Change, ...]] = {}
         for role_id, rel in self.roles.items():
-            pair = versions(rel)
-            if pair is None:
+            if rel not in now or (now[rel][0] == tree[rel] and not company_changed):
                 continue
-            old, new = pair
-            listed: list[Change] = []
-            if old is not new and old.data is not None and new.data is not None:
-                listed = [
-                    replace(c, file=rel)
-                    for c, _ in changes(Role, old, new, self.locs(old), self.locs(new))
-                ]
-            used = uses(old.data, before) | uses(new.data, after)
-            listed += [change for change, about in company if about & used]
+            key = [self.fingerprint.hex(), "uncommitted", rel, self.fields, tree[rel], company_key]
+            entry = self.folder.entry(_digest([*key, now[rel][0]]))
+            listed = self.folder.load(entry)
+            if not isinstance(listed, tuple):
+                old, new = self.compared(rel, tree[rel], *now[rel])
+                found: list[Change] = []
+                if old is not new and old.data is not None and new.data is not None:
+                    found = [
+                        replace(c, file=rel)
+                        for c, _ in changes(Role, old, new, self.locs(old), self.locs(new))
+                    ]
+                before, after, company_changes = company()
+                used = uses(old.data, before) | uses(new.data, after)
+                found += [change for change, about in company_changes if about & used]
+                listed = tuple(found)
+                self.folder.store(entry, listed)
             if listed:
-                found[role_id] = tuple(listed)
-        return found
+                changed[role_id] = listed
+        return changed
+
+    def now(self, rel: str, blob: str) -> tuple[str, bytes | None]:
+        """The blob id of a file in the working tree (HEAD's ``blob`` when it cannot be
+        read: its problem is reported by reading; the null id when it was deleted), and its
+        bytes when they differ from HEAD's."""
+        try:
+            raw = read_file(self.project.root / rel, max_bytes=self.project.settings.max_file_bytes)
+        except FileNotFoundError:
+            return "0" * len(blob), None
+        except (OSError, SourceError):
+            return blob, None
+        found = blob_id(raw, "sha256" if len(blob) == 64 else "sha1")
+        return found, (raw if found != blob else None)
+
+    def compared(
+        self, rel: str, blob: str, now: str, raw: bytes | None
+    ) -> tuple[_Version, _Version]:
+        """A file in HEAD and in the working tree (the same object when unchanged)."""
+        committed = self.blobs.version(blob, rel)
+        if now == blob:
+            return committed, committed
+        if raw is None:  # (deleted)
+            return committed, _Version({})
+        return committed, parse_version(rel, raw, self.project.settings.max_file_bytes)
 
 
 def _company_changes(

@@ -432,6 +432,8 @@ def diff(old: Any, new: Any, at: _At | None = None) -> Iterator[_Diff]:
     """What changed from ``old`` to ``new`` (plain data), field by field; list items
     matched by their id (or name, party…) where every item has a distinct one."""
     at = at or _At()
+    if old == new:
+        return
     if isinstance(old, dict) and isinstance(new, dict):
         for key in [*new, *(k for k in old if k not in new)]:
             yield from _compare(old.get(key), new.get(key), at.field(str(key)))

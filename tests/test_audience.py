@@ -9,6 +9,7 @@ documents); the same strings must be found in the hr build, so the test can fail
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import html
@@ -40,7 +41,7 @@ from generator.render.audience import (
 )
 from generator.render.pages import num, render_pages
 from generator.store import BuildState
-from tests.conftest import REPO, TODAY, make_project
+from tests.conftest import REPO, TODAY, Commit, git_project, make_project
 
 LABELS = load_labels(REPO / "templates", "zh-CN")
 SEALED = LABELS["confidential"]["value"]
@@ -52,6 +53,9 @@ AMOUNT = "奖金ZK4402乙"
 REWARD_NAME = "组长特别奖WJ5518丙"  # in a reward tagged !confidential as a whole
 REWARD_CRITERIA = "年度评选MN3390丁"
 TARGET = 87654.3  # a monthly target tagged !confidential (a quarter's: 262962.9)
+# The values before the last revision (the revision record shows them to hr only).
+OLD_PAY_BAND = "薪级PV6620戊"
+OLD_AMOUNT = "奖金RT2284己"
 STRETCH = 98765.4  # a stretch target tagged !confidential
 
 
@@ -66,10 +70,12 @@ def number_forms(value: float) -> set[str]:
 
 #: What must not be found anywhere in the staff build (and must be in the hr build).
 SECRETS = (
-    {PAY_BAND, AMOUNT, REWARD_NAME, REWARD_CRITERIA} | number_forms(TARGET) | number_forms(STRETCH)
+    {PAY_BAND, AMOUNT, REWARD_NAME, REWARD_CRITERIA, OLD_PAY_BAND, OLD_AMOUNT}
+    | number_forms(TARGET)
+    | number_forms(STRETCH)
 )
 #: Parts of them that a search index may keep as words of their own (lower case).
-SECRET_WORDS = {"qx7731", "zk4402", "wj5518", "mn3390", "87654.3", "98765.4"}
+SECRET_WORDS = {"qx7731", "zk4402", "wj5518", "mn3390", "pv6620", "rt2284", "87654.3", "98765.4"}
 
 DOCUMENT = """document:
   version: "1.0"
@@ -193,8 +199,16 @@ checklists:
 FORMS = ("competitor-ledger", "customer-revisit")
 
 
-def leak_project(root: Path) -> Path:
-    make_project(root, {"lead.yaml": LEAD, "rep.yaml": REP}, mini=False, company=True)
+def leak_project(root: Path, *, history: bool = False) -> Path:
+    """The fixture handbook; with ``history``, in a git repository whose last revision
+    changed the lead's pay band and bonus amount (from OLD_PAY_BAND, OLD_AMOUNT)."""
+    roles = {"lead.yaml": LEAD, "rep.yaml": REP}
+    if history:
+        old = LEAD.replace(PAY_BAND, OLD_PAY_BAND).replace(AMOUNT, OLD_AMOUNT)
+        lead = Commit("调整薪级与奖金", {"content/roles/lead.yaml": LEAD}, days_before=5)
+        git_project(root, [lead], {**roles, "lead.yaml": old}, mini=False)
+    else:
+        make_project(root, roles, mini=False, company=True)
     for form in (root / "content" / "forms").glob("*.yaml"):
         if form.stem not in FORMS:
             form.unlink()
@@ -317,17 +331,34 @@ def test_warnings_quoting_a_confidential_value_say_so_instead(handbook: Handbook
     assert {PAY_BAND, AMOUNT, REWARD_NAME, str(TARGET), str(STRETCH)} <= values
 
 
-def test_confidential_changes_lose_their_values_for_staff() -> None:
+def test_confidential_changes_lose_their_values_for_staff(handbook: Handbook) -> None:
+    """Staff: a confidential change keeps what changed, not its values; a change, an item
+    name or a commit subject that quotes a confidential value is confidential too."""
     changes = (
         Change(("goals", "G1", "target"), "changed", "substantive", 80000.0, TARGET, True),
         Change(("goals", "G1", "weight"), "changed", "substantive", 60.0, 70.0),
+        Change(("pay_band",), "changed", "substantive", "薪级旧", PAY_BAND),  # (not flagged)
+        Change(
+            ("incentives", "rewards", REWARD_NAME, "reward"),
+            "changed",
+            "wording",
+            "特别奖励",
+            "年度特别奖励",
+            item=REWARD_NAME,
+        ),
     )
-    revision = Revision("a" * 40, datetime(2026, 11, 1), "人力资源部", "目标调整", "lead.yaml",
-                        "1.1", "总经理", changes)  # fmt: skip
+    revision = Revision("a" * 40, datetime(2026, 11, 1), "人力资源部", f"薪级改为{PAY_BAND}",
+                        "lead.yaml", "1.1", "总经理", changes)  # fmt: skip
     history = History(None, {"lead": (revision,)})
-    staff = redact_history(history, "staff").of("lead")[0].changes
-    assert (staff[0].old, staff[0].new, staff[0].confidential) == (None, None, True)
-    assert staff[1] == changes[1]
+    staff = for_audience(dataclasses.replace(handbook, history=history), "staff").history
+    shown = staff.of("lead")[0]
+    target, weight, band, reward = shown.changes
+    assert (target.old, target.new, target.confidential) == (None, None, True)
+    assert weight == changes[1]
+    assert (band.old, band.new, band.confidential) == (None, None, True)
+    assert reward.item == SEALED and reward.path[2] == SEALED  # (the reward's name)
+    assert reward.new is None and reward.confidential  # (its text: a value of the tagged reward)
+    assert shown.subject == SEALED and not leaks(repr(staff))
     assert redact_history(history, "hr") is history
 
 
@@ -376,7 +407,7 @@ def snapshot(folder: Path) -> dict[str, tuple[str, int]]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture handbook built for staff (site/) and then for hr (site-hr/), with
     every printable sheet; site/ must be as the staff build left it."""
-    root = leak_project(tmp_path_factory.mktemp("built") / "handbook")
+    root = leak_project(tmp_path_factory.mktemp("built") / "handbook", history=True)
     staff = run(root, "build")
     assert staff.exit_code == 0, staff.output
     before = snapshot(root / "site")
@@ -467,8 +498,21 @@ def test_every_confidential_value_is_in_the_hr_build(built: Path) -> None:
         if path.is_file():
             found |= leaks(file_text(path))
     for value in (PAY_BAND, AMOUNT, REWARD_NAME, REWARD_CRITERIA, "87654.3", "98765.4",
-                  "262962.9"):  # fmt: skip
-        assert value in found
+                  "262962.9", OLD_PAY_BAND, OLD_AMOUNT):  # fmt: skip
+        assert value in found, value
+
+
+@pytest.mark.slow
+def test_the_revision_record_says_a_confidential_change_without_its_values(built: Path) -> None:
+    staff = (built / "site" / "roles" / "lead" / "job-description" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    hr = (built / "site-hr" / "roles" / "lead" / "job-description" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    said = LABELS["revisions"]["confidential"].replace("{what}", "")
+    assert said in staff and OLD_PAY_BAND not in staff
+    assert OLD_PAY_BAND in hr and PAY_BAND in hr
 
 
 @pytest.mark.slow

@@ -39,7 +39,7 @@ from generator.read.confidential import (
 )
 from generator.read.findings import Finding, Loc
 from generator.read.handbook import Handbook
-from generator.read.history import History
+from generator.read.history import Change, History, Revision
 from generator.read.labels import load_labels
 from generator.read.model import ItemId, Role, Slug
 from generator.store import BuildState
@@ -77,7 +77,7 @@ def for_audience(
     secrets = Secrets([*handbook.roles, *handbook.planned])
     note = str(labels["confidential"]["finding"])
     warnings = [secrets.redact(finding, note) for finding in handbook.warnings]
-    history = redact_history(handbook.history, "staff")
+    history = redact_history(handbook.history, "staff", secrets, marker)
     return dataclasses.replace(
         handbook,
         roles=roles,
@@ -94,25 +94,39 @@ def confidential_mark(handbook: Handbook, labels: dict[str, Any]) -> str | None:
     return str(labels["confidential"]["mark"]) if handbook.audience == "hr" else None
 
 
-def redact_history(history: History, audience: Audience) -> History:
-    """The revision history ``audience`` is sent: for staff, a confidential change keeps
-    what changed but not its old and new values (shown as 已修改（保密）)."""
+def redact_history(
+    history: History, audience: Audience, secrets: Secrets | None = None, marker: str = ""
+) -> History:
+    """The revision history ``audience`` is sent. For staff, a confidential change keeps
+    what changed but not its old and new values (shown as 已修改（保密）); and where the
+    handbook's confidential values (``secrets``) are quoted, they are left out too: a
+    change whose path, item name or values quote one is confidential (its name or path
+    part becomes ``marker``), and so is a commit subject that quotes one."""
     if audience == "hr":
         return history
-    revisions = {
-        role_id: tuple(
-            dataclasses.replace(
-                revision,
-                changes=tuple(
-                    dataclasses.replace(change, old=None, new=None)
-                    if change.confidential
-                    else change
-                    for change in revision.changes
-                ),
-            )
-            for revision in revs
+    secrets = secrets or Secrets([])
+
+    def change(found: Change) -> Change:
+        quoted = [secrets.quoted(str(value)) for value in (found.old, found.new)]
+        if not (found.confidential or any(quoted)):
+            named = found.item is not None and secrets.quoted(found.item)
+            if not named and not any(secrets.quoted(str(part)) for part in found.path):
+                return found
+        path = tuple(marker if secrets.quoted(str(part)) else part for part in found.path)
+        item = marker if found.item is not None and secrets.quoted(found.item) else found.item
+        confidential = found.confidential or any(quoted)
+        values = (None, None) if confidential else (found.old, found.new)
+        return dataclasses.replace(
+            found, path=path, item=item, old=values[0], new=values[1], confidential=confidential
         )
-        for role_id, revs in history.revisions.items()
+
+    def revision(found: Revision) -> Revision:
+        subject = marker if secrets.quoted(found.subject) else found.subject
+        changes = tuple(change(c) for c in found.changes)
+        return dataclasses.replace(found, subject=subject, changes=changes)
+
+    revisions = {
+        role_id: tuple(revision(r) for r in revs) for role_id, revs in history.revisions.items()
     }
     return dataclasses.replace(history, revisions=revisions)
 

@@ -204,6 +204,8 @@ class _Git:
             "-c",
             "log.showSignature=false",
             "-c",
+            "color.ui=false",
+            "-c",
             "i18n.logOutputEncoding=UTF-8",
             "-c",
             "core.quotePath=false",

@@ -444,13 +444,26 @@ HISTORY_VALUE = 80
     is_flag=True,
     help="Show the old and new values of confidential fields too (for HR only).",
 )
+@click.option(
+    "--unsigned",
+    is_flag=True,
+    help="List who must sign again (the private roster, people.yaml): the holders of ROLE"
+    " (or of every role) who signed an older version with substantive changes since, or"
+    " nothing yet.",
+)
 @click.pass_context
 def history(
-    ctx: click.Context, role_id: str | None, since: str | None, fmt: str, show_confidential: bool
-) -> None:
+    ctx: click.Context, role_id: str | None, since: str | None, fmt: str,
+    show_confidential: bool, unsigned: bool,
+) -> None:  # fmt: skip
     """The revisions of ROLE (or of every role) from git, newest first: date, commit,
     author, version, approval and each change, substantive (a new version and new
     signatures), wording or unclassified. Confidential values are not shown."""
+    if unsigned:
+        if since is not None:
+            raise click.UsageError("--unsigned lists who must sign now: without --since")
+        _list_unsigned(ctx, role_id, fmt)
+        return
     project = _open(ctx)
     _require_roles(project)
     known = sorted({p.stem for p in project.role_files()})
@@ -482,6 +495,41 @@ def history(
         click.echo("\n".join(_revision_text(r, revision, show_confidential)))
     if not rows:
         click.echo("No revisions" + (f" since {since}" if since else ""), err=True)
+
+
+def _list_unsigned(ctx: click.Context, role_id: str | None, fmt: str) -> None:
+    """Who must sign ROLE's (or every role's) documents again, from the roster."""
+    handbook = _load(ctx)
+    roles = {r.id: r for r in handbook.roles}
+    if role_id is not None and role_id not in roles:
+        message = f"no role {role_id!r} (known: {', '.join(sorted(roles))})"
+        raise click.BadParameter(message, param_hint="ROLE")
+    people = [p for p in _roster(handbook).people if role_id in (None, p.role)]
+    due = [
+        s for s in (signature(p, roles[p.role], handbook.history) for p in people) if s.must_sign
+    ]
+    if fmt == "json":
+        rows = [
+            {"name": s.person.name, "role": s.role.id, "state": s.state,
+             "signed_version": s.person.signed_version, "current_version": s.role.document.version,
+             "known": s.known, "revisions": [r.commit for r in s.changes]}
+            for s in due
+        ]  # fmt: skip
+        click.echo(json.dumps({"unsigned": rows}, ensure_ascii=False))
+        return
+    for s in due:
+        signed = s.person.signed_version
+        what = (
+            "has signed nothing yet"
+            if signed is None
+            else f"signed {signed}; substantive changes since: "
+            + ", ".join(f"{r.date.date().isoformat()} {r.commit[:7]}" for r in s.changes)
+            if s.known
+            else f"signed {signed}; no revision record tells what changed since"
+        )
+        click.echo(f"{s.person.name}\t{s.role.id}\tversion {s.role.document.version}\t{what}")
+    if not due:
+        click.echo(f"Everyone of {len(people)} holder(s) has signed the current documents")
 
 
 def _since_date(since: str | None) -> date | None:

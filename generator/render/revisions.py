@@ -58,7 +58,7 @@ def describe_changes(revision: Revision, words: dict[str, Any]) -> list[str]:
     """What ``revision`` changed, a line a change (at most SHOWN_CHANGES and "等 N 项")."""
     if not revision.parsed:
         return [_fill(words["unparsed"], subject=revision.subject)]
-    lines = [describe(change, revision.file, words) for change in revision.changes]
+    lines = [describe(change, change.file or revision.file, words) for change in revision.changes]
     if len(lines) > SHOWN_CHANGES:
         rest = len(lines) - SHOWN_CHANGES + 1
         lines = [*lines[: SHOWN_CHANGES - 1], _fill(words["more"], n=str(rest))]
@@ -67,10 +67,13 @@ def describe_changes(revision: Revision, words: dict[str, Any]) -> list[str]:
 
 def describe(change: Change, file: str, words: dict[str, Any]) -> str:
     """One change in words: what it is about and, unless confidential, old → new."""
-    what = _what(change, words)
     source = _file_kind(file)
-    if source is not None:
-        what = _fill(words["in_file"], file=str(words["files"][source]), what=what)
+    if not change.path:  # the file as a whole, added or removed
+        what = str(words["files"][source] if source else words["whole_file"])
+    else:
+        what = _what(change, words)
+        if source is not None:
+            what = _fill(words["in_file"], file=str(words["files"][source]), what=what)
     if change.action in ("added", "removed"):
         return _fill(words[change.action], what=what)
     if change.confidential and change.old is None and change.new is None:

@@ -132,12 +132,17 @@ def git(root: Path, *args: str, days_before: int = 0, author: str = "人力资�
 
 
 def git_project(
-    root: Path, commits: Sequence[Commit], roles: dict[str, str] | None = None, **options: Any
+    root: Path,
+    commits: Sequence[Commit],
+    roles: dict[str, str] | None = None,
+    *,
+    company: bool = True,
+    **options: Any,
 ) -> Path:
     """A handbook project (``make_project`` with the company's files, ``options`` passed
     on) in a new git repository: everything committed first ("初始版本", 30 days before
     TODAY), then each of ``commits`` in turn (edits of the files it names)."""
-    make_project(root, roles, company=True, **options)
+    make_project(root, roles, company=company, **options)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "初始版本", days_before=30)

@@ -14,7 +14,7 @@ from generator.check import load_handbook
 from generator.read.project import open_project
 from generator.render.escape import escape_markdown, md
 from generator.render.pages import render_pages
-from tests.conftest import MINI_ROLES, REPO, TODAY, make_project
+from tests.conftest import MINI_ROLES, REPO, TODAY, Commit, git_project, make_project
 
 GOLDEN = Path(__file__).parent / "golden" / "mini"
 
@@ -23,12 +23,37 @@ def render(root: Path) -> dict[str, str]:
     return render_pages(load_handbook(open_project(root), today=TODAY))
 
 
-def test_pages_match_the_golden_files(project: Path) -> None:
-    """The mini handbook renders to the reviewed Markdown in tests/golden/mini.
+#: The mini handbook's team lead as first committed (version 1.9, a lower target, a comma
+#: to fix), then its wording fixed, then its target raised in version 1.10 (the fixture).
+TEAM_LEAD = (MINI_ROLES / "team-lead.yaml").read_text(encoding="utf-8")
+FIXED = (
+    TEAM_LEAD.replace("version: 1.10", "version: 1.9")
+    .replace("last_reviewed: 2026-06-01", "last_reviewed: 2026-01-10")
+    .replace("    target: 100\n", "    target: 80\n")
+)
+FIRST = FIXED.replace("主持每日晨会，跟进组员", "主持每日晨会,跟进组员")
+
+
+@pytest.fixture
+def history_project(tmp_path: Path) -> Path:
+    """The mini handbook kept in a repository with fixed commits (authors, dates)."""
+    role = "content/roles/team-lead.yaml"
+    commits = [
+        Commit("晨会职责的标点", {role: FIXED}, days_before=20),
+        Commit("新客户开发目标提高到 100 家", {role: TEAM_LEAD}, days_before=10,
+               author="销售部 王经理"),
+    ]  # fmt: skip
+    first = {"team-lead.yaml": FIRST}
+    return git_project(tmp_path / "handbook", commits, roles=first, company=False)
+
+
+def test_pages_match_the_golden_files(history_project: Path) -> None:
+    """The mini handbook, kept in a repository with a few fixed commits, renders to the
+    reviewed Markdown in tests/golden/mini (revision records included).
 
     After an intended change of templates, regenerate with UPDATE_GOLDEN=1 and review the diff.
     """
-    pages = render(project)
+    pages = render(history_project)
     if os.environ.get("UPDATE_GOLDEN"):
         for rel, text in pages.items():
             target = GOLDEN / rel

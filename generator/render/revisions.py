@@ -68,6 +68,8 @@ def describe_changes(revision: Revision, words: dict[str, Any]) -> list[str]:
 def describe(change: Change, file: str, words: dict[str, Any]) -> str:
     """One change in words: what it is about and, unless confidential, old → new."""
     source = _file_kind(file)
+    if not change.path and change.action == "added" and source is None:
+        return str(words["created"])  # the role's first version
     if not change.path:  # the file as a whole, added or removed
         what = str(words["files"][source] if source else words["whole_file"])
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from generator.render.revisions import (
     revision_record,
     revision_rows,
 )
-from tests.conftest import REPO, TODAY
+from tests.conftest import REPO, TODAY, Commit, git_project
 from tests.test_print import pdf_text, run, squeeze
 
 LABELS = load_labels(REPO / "templates", "zh-CN")
@@ -201,3 +202,64 @@ def test_all_people_usage_and_an_empty_roster(project: Path) -> None:
     assert nobody.exit_code == 1
     assert "no one holds role team-lead in" in nobody.stderr
     assert "people.yaml (there is no such file: the roster, see README)" in nobody.stderr
+
+
+def signed_project(tmp_path: Path) -> Path:
+    """The mini handbook in a repository: team-lead 1.9, a wording fix, then 1.10 with a
+    raised target; a roster of a holder of each version and one who signed nothing."""
+    from tests.test_render import FIRST, FIXED, TEAM_LEAD
+
+    role = "content/roles/team-lead.yaml"
+    commits = [
+        Commit("晨会职责的标点", {role: FIXED}, days_before=20),
+        Commit("新客户开发目标提高到 100 家", {role: TEAM_LEAD}, days_before=10),
+    ]
+    root = git_project(tmp_path / "handbook", commits, {"team-lead.yaml": FIRST}, company=False)
+    (root / "people.yaml").write_text(ROSTER, encoding="utf-8")
+    return root
+
+
+def test_history_unsigned_lists_who_must_sign_again(tmp_path: Path) -> None:
+    root = signed_project(tmp_path)
+    text = run(root, "history", "--unsigned")
+    assert text.exit_code == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("张三\tteam-lead\tversion 1.10\tsigned 1.9; substantive changes")
+    assert lines[1] == "王五\tsales-rep\tversion 1.0\thas signed nothing yet"
+    data = json.loads(run(root, "history", "team-lead", "--unsigned", "--format", "json").stdout)
+    (zhang,) = data["unsigned"]
+    assert (zhang["name"], zhang["state"], zhang["known"]) == ("张三", "resign", True)
+    assert len(zhang["revisions"]) == 1  # the raised target; the wording fix does not count
+    assert run(root, "history", "--unsigned", "--since", "HEAD~1").exit_code == 2
+
+
+@pytest.mark.slow
+def test_a_sheet_made_out_to_a_holder_of_an_older_version_names_the_change(
+    tmp_path: Path,
+) -> None:
+    root = signed_project(tmp_path)
+    out = tmp_path / "zhang.pdf"
+    result = run(root, "print", "team-lead", "goals", "--period", "2027", "--person", "张三",
+                 "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    text = squeeze(pdf_text(out))
+    assert (
+        "需重新签署签署人签署的是1.9版，当前为1.10版，其间有实质性修改："
+        "2026-11-18目标「月度销售额」·目标值：80→100"
+    ) in text
+    assert "修订记录" in text and "新客户开发目标" not in text  # changes, not commit messages
+    li = tmp_path / "li.pdf"
+    run(
+        root,
+        "print",
+        "team-lead",
+        "goals",
+        "--period",
+        "2027",
+        "--person",
+        "李四",
+        "--out",
+        str(li),
+    )
+    assert "需重新签署" not in squeeze(pdf_text(li))

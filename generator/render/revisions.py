@@ -22,6 +22,8 @@ from generator.read.model import Role, field_chain
 SHOWN_CHANGES = 6
 #: Characters of a value shown in a change before it is cut with "…".
 SHOWN_VALUE = 40
+#: Characters of a list item's name (a checklist item is named by its text).
+SHOWN_ITEM = 24
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,28 @@ def _what(change: Change, words: dict[str, Any]) -> str:
         else:
             listed, item = list(names), str(part)
     if listed is None:
-        return fields.get(".".join(names), names[-1] if names else "")
-    section = fields.get(".".join(listed), listed[-1] if listed else "")
-    what = _fill(words["item"], section=section, item=change.item or item)
+        return _label(fields, names)
+    section = _label(fields, listed)
+    name = change.item or item
+    if len(name) > SHOWN_ITEM:
+        name = name[: SHOWN_ITEM - 1] + "…"
+    what = _fill(words["item"], section=section, item=name)
     if len(names) > len(listed):
-        what += " · " + fields.get(".".join(names), names[-1])
+        what += " · " + _label(fields, names)
     return what
+
+
+def _label(fields: dict[str, str], names: list[str]) -> str:
+    """The label of a field path: its own, that of its last name (a field every part has,
+    such as principles), or the nearest labelled field above it."""
+    for key in (".".join(names), names[-1] if names else ""):
+        if key in fields:
+            return fields[key]
+    for depth in range(len(names) - 1, 0, -1):
+        key = ".".join(names[:depth])
+        if key in fields:
+            return fields[key]
+    return names[-1] if names else ""
 
 
 def _is_field(names: list[str], part: str, fields: dict[str, str]) -> bool:

@@ -263,3 +263,23 @@ def test_a_sheet_made_out_to_a_holder_of_an_older_version_names_the_change(
         str(li),
     )
     assert "需重新签署" not in squeeze(pdf_text(li))
+
+
+def test_a_change_in_a_reward_whose_amount_is_confidential_is_sent_to_staff_without_values() -> (
+    None
+):
+    """Before amounts had their own field, a reward's text said them: the staff record
+    shows that a reward changed, not its old or new text."""
+    from generator.read.confidential import DEFAULT_FIELDS
+    from generator.render.audience import redact_history
+
+    old, new = "季度奖金基数（3000元）× 等级系数", "季度绩效奖金"
+    path = ("incentives", "rewards", "季度绩效奖金", "reward")
+    reward = Change(path, "changed", "substantive", old, new, item="季度绩效奖金")
+    history = History(None, {"team-lead": (revision("1.1", 3, reward, TYPO),)})
+    staff = redact_history(history, "staff", fields=DEFAULT_FIELDS)
+    hidden, typo = staff.of("team-lead")[0].changes
+    assert (hidden.old, hidden.new, hidden.confidential) == (None, None, True)
+    assert describe(hidden, ROLE_FILE, WORDS) == "奖励「季度绩效奖金」 · 奖励内容：已修改（保密）"
+    assert typo == TYPO
+    assert redact_history(history, "hr", fields=DEFAULT_FIELDS) is history

@@ -25,7 +25,7 @@ import dataclasses
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -33,6 +33,7 @@ from pydantic import BaseModel
 
 from generator.read.confidential import (
     AUDIENCES,
+    DEFAULT_FIELDS,
     Audience,
     Sealed,
     is_sealed,
@@ -42,6 +43,7 @@ from generator.read.handbook import Handbook
 from generator.read.history import Change, History, Revision
 from generator.read.labels import load_labels
 from generator.read.model import ItemId, Role, Slug
+from generator.render.revisions import field_names
 from generator.store import BuildState
 
 __all__ = ("AUDIENCES", "Audience", "Sealed", "confidential_mark", "for_audience", "is_sealed")
@@ -77,7 +79,9 @@ def for_audience(
     secrets = Secrets([*handbook.roles, *handbook.planned])
     note = str(labels["confidential"]["finding"])
     warnings = [secrets.redact(finding, note) for finding in handbook.warnings]
-    history = redact_history(handbook.history, "staff", secrets, marker)
+    policies = handbook.company.policies
+    fields = policies.confidential_fields if policies else DEFAULT_FIELDS
+    history = redact_history(handbook.history, "staff", secrets, marker, fields)
     return dataclasses.replace(
         handbook,
         roles=roles,
@@ -95,19 +99,32 @@ def confidential_mark(handbook: Handbook, labels: dict[str, Any]) -> str | None:
 
 
 def redact_history(
-    history: History, audience: Audience, secrets: Secrets | None = None, marker: str = ""
+    history: History,
+    audience: Audience,
+    secrets: Secrets | None = None,
+    marker: str = "",
+    fields: Sequence[str] = (),
 ) -> History:
     """The revision history ``audience`` is sent. For staff, a confidential change keeps
     what changed but not its old and new values (shown as 已修改（保密）); and where the
     handbook's confidential values (``secrets``) are quoted, they are left out too: a
     change whose path, item name or values quote one is confidential (its name or path
-    part becomes ``marker``), and so is a commit subject that quotes one."""
+    part becomes ``marker``), and so is a commit subject that quotes one. A change in a
+    list item that holds a confidential field by policy (``fields``: a reward, whose
+    amount is confidential) loses its values too: before the amount had its own field,
+    the reward's text may have said it."""
     if audience == "hr":
         return history
     secrets = secrets or Secrets([])
+    holders = {tuple(f.split("."))[:-1] for f in fields if "." in f}
+
+    def near(found: Change) -> bool:
+        names = field_names(found.path)
+        return any(len(names) > len(h) and names[: len(h)] == h for h in holders)
 
     def change(found: Change) -> Change:
         quoted = [secrets.quoted(str(value)) for value in (found.old, found.new)]
+        quoted.append(near(found))
         if not (found.confidential or any(quoted)):
             named = found.item is not None and secrets.quoted(found.item)
             if not named and not any(secrets.quoted(str(part)) for part in found.path):

@@ -126,6 +126,16 @@ def _label(fields: dict[str, str], names: list[str]) -> str:
     return names[-1] if names else ""
 
 
+def field_names(path: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The field names of a role's change path, without its items' ids:
+    ("goals", "G1", "target") -> ("goals", "target")."""
+    names: list[str] = []
+    for part in path:
+        if isinstance(part, str) and _is_field(names, part, {}):
+            names.append(part)
+    return tuple(names)
+
+
 def _is_field(names: list[str], part: str, fields: dict[str, str]) -> bool:
     """Whether ``part`` of a path is a field name (not a list item's id): a field of the
     role model there, or (in the company's files) a field the labels name."""

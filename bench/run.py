@@ -52,10 +52,26 @@ ADDITIVE = {"revenue", "new-customers"}
 TITLES = {"sales-manager": "经理", "sales-director": "主任", "sales-representative": "专员"}
 
 
+class _RoleLoader(yaml.SafeLoader):
+    """YAML as the real role files write it: a value tagged !confidential is read as if
+    untagged (the copies are not confidential)."""
+
+
+def _untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    scalar = node.value if isinstance(node, yaml.ScalarNode) else None
+    tag = loader.resolve(type(node), scalar, (True, False))
+    return loader.construct_object(type(node)(tag, node.value, node.start_mark, node.end_mark))
+
+
+_RoleLoader.add_constructor("!confidential", _untagged)
+
+
 def synthesize(count: int, roles_dir: Path) -> None:
     """Write ``count`` role files shaped like the real ones, in department trees."""
     templates = {
-        level: yaml.safe_load((REPO / "content" / "roles" / f"{level}.yaml").read_text("utf-8"))
+        level: yaml.load(  # (a safe loader, with the one tag of role files)
+            (REPO / "content" / "roles" / f"{level}.yaml").read_text("utf-8"), _RoleLoader
+        )
         for level in LEVELS
     }
     plan = _org_plan(count)

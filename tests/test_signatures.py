@@ -55,6 +55,17 @@ def test_a_change_is_said_in_the_labels_words() -> None:
     added = Change(("responsibilities", 0, "duties", "D9"), "added", "substantive", item="客户拜访")
     assert describe(added, ROLE_FILE, WORDS) == "新增职责「客户拜访」"
     assert describe(TYPO, ROLE_FILE, WORDS).startswith("岗位目的：带领销售小组 → ")
+    skill = Change(("qualifications", "skills", 2), "added", "substantive", None, "数据分析")
+    assert describe(skill, ROLE_FILE, WORDS) == "任职资格 · 技能：新增 数据分析"
+    power = Change(("authority", 1), "changed", "substantive", "建议权", "审批权")
+    assert describe(power, ROLE_FILE, WORDS) == "岗位权限：建议权 → 审批权"
+    form = Change(("checklists", "C1", "items", "回访投诉客户", "form"), "added", "wording",
+                  None, "complaint-ledger", item="回访投诉客户")  # fmt: skip
+    assert (
+        describe(form, ROLE_FILE, WORDS) == "检查项「回访投诉客户」 · 表单：新增 complaint-ledger"
+    )
+    section = Change(("scorecard",), "added", "substantive", None, {"period": "quarterly"})
+    assert describe(section, ROLE_FILE, WORDS) == "新增绩效评估"
     metric = Change(("metrics", "revenue", "definition"), "changed", "substantive", "a", "b",
                     item="销售收入")  # fmt: skip
     assert (

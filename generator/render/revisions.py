@@ -72,26 +72,30 @@ def describe(change: Change, file: str, words: dict[str, Any]) -> str:
     source = _file_kind(file)
     if not change.path and change.action == "added" and source is None:
         return str(words["created"])  # the role's first version
+    whole = False  # an item of a list (a goal, a duty) added or removed as a whole
     if not change.path:  # the file as a whole, added or removed
-        what = str(words["files"][source] if source else words["whole_file"])
+        what, whole = str(words["files"][source] if source else words["whole_file"]), True
     else:
-        what = _what(change, words)
+        what, whole = _what(change, words)
         if source is not None:
             what = _fill(words["in_file"], file=str(words["files"][source]), what=what)
-    if change.action in ("added", "removed"):
+    hidden = change.confidential and change.old is None and change.new is None
+    value = change.new if change.action == "added" else change.old
+    if change.action != "changed" and (whole or hidden or isinstance(value, (dict, list))):
         return _fill(words[change.action], what=what)
-    if change.confidential and change.old is None and change.new is None:
+    if hidden:
         return _fill(words["confidential"], what=what)
-    if change.old is None:
+    if change.action == "added":
         return _fill(words["set"], what=what, new=_value(change.new))
-    if change.new is None:
+    if change.action == "removed":
         return _fill(words["cleared"], what=what, old=_value(change.old))
     return _fill(words["changed"], what=what, old=_value(change.old), new=_value(change.new))
 
 
-def _what(change: Change, words: dict[str, Any]) -> str:
-    """Where a change is, in words (目标「新客户开发数」 · 目标值): the labels of the
-    fields on its path, and the list item it is in, by its name."""
+def _what(change: Change, words: dict[str, Any]) -> tuple[str, bool]:
+    """Where a change is, in words (目标「新客户开发数」 · 目标值), and whether it is a
+    list item as a whole: the labels of the fields on its path, and the list item it is
+    in, by its name (an entry of a list of texts, such as a skill, has none)."""
     fields: dict[str, str] = words["fields"]
     names: list[str] = []  # the path's field names: ("goals", "target")
     listed: list[str] | None = None  # the field names up to the last list item
@@ -102,15 +106,17 @@ def _what(change: Change, words: dict[str, Any]) -> str:
         else:
             listed, item = list(names), str(part)
     if listed is None:
-        return _label(fields, names)
+        return _label(fields, names), False
     section = _label(fields, listed)
-    name = change.item or item
+    name = change.item or ("" if isinstance(change.path[-1], int) else item)
+    if not name:  # an entry of a list of texts
+        return section, False
     if len(name) > SHOWN_ITEM:
         name = name[: SHOWN_ITEM - 1] + "…"
     what = _fill(words["item"], section=section, item=name)
     if len(names) > len(listed):
-        what += " · " + _label(fields, names)
-    return what
+        return what + " · " + _label(fields, names), False
+    return what, True
 
 
 def _label(fields: dict[str, str], names: list[str]) -> str:

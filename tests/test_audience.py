@@ -329,6 +329,7 @@ def test_warnings_quoting_a_confidential_value_say_so_instead(handbook: Handbook
     assert for_audience(handbook, "hr").warnings == handbook.warnings
     values = set(map(str, confidential_values(handbook.role("lead"))))
     assert {PAY_BAND, AMOUNT, REWARD_NAME, str(TARGET), str(STRETCH)} <= values
+    assert not values & {"recognition", "yearly"}  # (the tagged reward's fixed choices)
 
 
 def test_confidential_changes_lose_their_values_for_staff(handbook: Handbook) -> None:

@@ -76,7 +76,8 @@ def for_audience(
     planned = [redacted(role) for role in handbook.planned]
     if memo is not None:
         memo.keep([*handbook.roles, *handbook.planned])
-    secrets = Secrets([*handbook.roles, *handbook.planned])
+    pairs = zip([*handbook.roles, *handbook.planned], [*roles, *planned], strict=True)
+    secrets = Secrets(value for role, shown in pairs for value in confidential_values(role, shown))
     note = str(labels["confidential"]["finding"])
     warnings = [secrets.redact(finding, note) for finding in handbook.warnings]
     policies = handbook.company.policies
@@ -291,18 +292,15 @@ _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 class Secrets:
     """The confidential values of some roles, to find them quoted in a message."""
 
-    def __init__(self, roles: Iterable[Role]) -> None:
+    def __init__(self, values: Iterable[object]) -> None:
         self.texts: set[str] = set()
         self.numbers: set[float] = set()
-        for role in roles:
-            for value in confidential_values(role):
-                if isinstance(value, bool):
-                    continue
-                if isinstance(value, int | float):
-                    self.numbers.add(float(value))
-                text = str(value).strip()
-                if text:
-                    self.texts.add(text)
+        for value in values:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                self.numbers.add(float(value))
+            text = str(value).strip()
+            if text:
+                self.texts.add(text)
 
     def quoted(self, message: str) -> bool:
         """Whether ``message`` quotes a confidential value (a number in any of the ways
@@ -327,28 +325,22 @@ def _as_number(text: str) -> float | None:
         return None
 
 
-def confidential_values(role: Role) -> Iterator[object]:
-    """Every value (text, number, date) at or under a confidential place of ``role``."""
-    for loc in role.confidential:
-        yield from _values(_at(role, loc))
+def confidential_values(role: Role, redacted: Role | None = None) -> Iterator[object]:
+    """Every value of ``role`` the staff audience is not sent: those its staff copy
+    (``redacted``, made here if not given) has replaced."""
+    shown = redacted if redacted is not None else redact_role(role, Sealed(""))
+    yield from _replaced(role, shown)
 
 
-def _at(value: Any, loc: Loc) -> Any:
-    """What ``loc`` names in ``value`` (None where it names nothing)."""
-    for part in loc:
-        if isinstance(part, int):
-            value = value[part] if isinstance(value, list) and part < len(value) else None
-        else:
-            value = getattr(value, part, None) if isinstance(value, BaseModel) else None
-    return value
-
-
-def _values(value: Any) -> Iterator[object]:
-    if isinstance(value, BaseModel):
+def _replaced(value: Any, shown: Any) -> Iterator[object]:
+    if value is shown:
+        return
+    if is_sealed(shown):
+        if not is_sealed(value):
+            yield value
+    elif isinstance(value, BaseModel) and isinstance(shown, BaseModel):
         for name in type(value).model_fields:
-            yield from _values(getattr(value, name))
-    elif isinstance(value, list):
-        for item in value:
-            yield from _values(item)
-    elif value is not None:
-        yield value
+            yield from _replaced(getattr(value, name), getattr(shown, name))
+    elif isinstance(value, list) and isinstance(shown, list):
+        for item, shown_item in zip(value, shown, strict=True):
+            yield from _replaced(item, shown_item)

@@ -240,7 +240,7 @@ def measure(root: Path, printing: bool, jobs: int | None) -> dict[str, Any]:
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
     )
-    roles = len(result.handbook.roles)
+    roles = result.roles
     return {
         "roles": roles,
         "pages": sum(1 for p in files if p.suffix == ".html"),
@@ -253,7 +253,7 @@ def measure(root: Path, printing: bool, jobs: int | None) -> dict[str, Any]:
         "bytes_per_role": site_bytes // max(roles, 1),
         "search_s": round(timings["search"], 2),
         "search_index_bytes": _search_index_bytes(site),
-        "pdfs_rendered": result.print_report.rendered if result.print_report else 0,
+        "pdfs_rendered": result.rendered,
     }
 
 

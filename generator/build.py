@@ -19,15 +19,18 @@ from datetime import date
 from pathlib import Path
 
 from generator.check import load_handbook
+from generator.inputs import Published, fingerprint, forget_build, last_build, record_build
 from generator.outputs import StageProgress, generate
 from generator.outputs.pdf import PdfError
-from generator.outputs.printables import PrintReport
+from generator.outputs.printables import font_fingerprint
+from generator.read.findings import format_report
 from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.project import Project, open_project
 from generator.render.audience import Audience, confidential_mark, for_audience
+from generator.site.kept import KeptSite, publish_kept, site_inputs, site_pages
 from generator.site.outdir import audience_refusal, describe
-from generator.site.publish import Site, SiteError, build_site, publish, staged
+from generator.site.publish import Site, SiteError, build_site, staged
 from generator.site.search import SiteSearchError, index_search
 from generator.store import BuildState
 
@@ -47,12 +50,17 @@ class BuildOptions:
 
 @dataclass
 class BuildResult:
-    handbook: Handbook
-    print_report: PrintReport | None  # None when printing was off
+    roles: int  # roles published
     pages: int  # HTML pages published
+    printables: int | None  # printable files published (None when printing was off)
+    rendered: int  # PDFs rendered (the others were reused)
     #: Seconds by step: "load", "audience", "render", "write", "print", "site", "search",
     #: "publish", and "total".
     timings: dict[str, float] = field(default_factory=dict)
+    #: Nothing changed since the last build of the folder, which was left as it is; its
+    #: warnings are ``warnings``, as that build reported them.
+    unchanged: bool = False
+    warnings: str = ""
 
 
 def build(
@@ -71,43 +79,64 @@ def build(
     state = state or BuildState(project.cache_dir)
     printing = project.settings.print if options.printing is None else options.printing
     timings = Timings()
+    refused = audience_refusal(project, out_dir, options.audience)
+    if refused:
+        raise SiteError(refused)
+    with timings("inputs"):
+        fonts = font_fingerprint() if printing else b""
+        inputs = fingerprint(project, options.today, printing, options.offline,
+                             options.audience, fonts)  # fmt: skip
+        last = last_build(project.cache_dir, out_dir, inputs)
+    if last is not None:  # nothing changed: the published site stays as it is
+        return BuildResult(last.roles, last.pages, last.printables, 0, timings.total(),
+                           unchanged=True, warnings=last.warnings)  # fmt: skip
+    forget_build(project.cache_dir, out_dir)
     with timings("load"):
         handbook = load_handbook(project, today=options.today, state=state)
     if loaded is not None:
         loaded(handbook)
     with timings("audience"):
         shown = for_audience(handbook, options.audience, state)
-    refused = audience_refusal(project, out_dir, options.audience)
-    if refused:
-        raise SiteError(refused)
-    with failures(), staged(project, out_dir) as site_dir:
+    with failures(), staged(project, out_dir) as staging:
         jobs = options.jobs
         generated = generate(
             shown, state, printing=printing, today=options.today, jobs=jobs, progress=progress
         )
         timings.update(generated.timings)
         long_build = len(generated.pages) >= LONG_BUILD_PAGES
+        mark = site_mark(shown)
+        site_key = site_inputs(project, options.offline, options.audience, mark, printing)
+        kept = KeptSite.start(state.cache_dir, f"{out_dir.resolve()} {options.audience}", site_key)
         with timings("site"):
             site = build_site(
                 project,
                 generated,
-                site_dir,
+                kept.folder,
                 shown.roles,
                 offline=options.offline,
                 progress=progress if long_build else None,
-                confidential=site_mark(shown),
+                confidential=mark,
+                dirty=kept.dirty,
             )
+            kept.remove_gone({p.relative_to(kept.folder).as_posix() for p in site.published})
         with timings("search"):
             index_search(
                 site.folder,
                 site.language,
                 pagefind=site.pagefind,
                 progress=progress if long_build else None,
+                changed=kept.changed_pages(),
             )
-        pages = sum(1 for _ in site_dir.rglob("*.html"))
+        pages = len(site_pages(kept.folder))
         with timings("publish"):
-            publish(site_dir, out_dir)
-    return BuildResult(handbook, generated.printables, pages, timings.total())
+            publish_kept(kept.folder, staging, out_dir)
+        kept.finish(site_key)
+    printables = len(generated.printables.files) if generated.printables else None
+    rendered = generated.printables.rendered if generated.printables else 0
+    warnings = format_report(handbook.warnings, project.root) if handbook.warnings else ""
+    published = Published(inputs, (0, 0), len(shown.roles), pages, printables, warnings)
+    record_build(project.cache_dir, out_dir, published)
+    return BuildResult(len(shown.roles), pages, printables, rendered, timings.total())
 
 
 def preview(

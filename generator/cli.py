@@ -209,12 +209,22 @@ def build(
         sys.exit(EXIT_CONTENT)
     finally:
         progress.close()
+    if result.unchanged:
+        if result.warnings:  # (as the build that made the site reported them)
+            click.echo(result.warnings, err=True)
+            if strict:
+                click.echo("warnings are errors with --strict", err=True)
+                sys.exit(EXIT_CONTENT)
+        click.echo(
+            f"Nothing changed since the last build: {_shown(out_dir, project)} is up to date"
+            f" ({result.roles} roles, {result.pages} pages)"
+        )
+        return
     printed = ""
-    report = result.print_report
-    if report is not None:
-        printed = f", {len(report.files)} printable files ({report.rendered} PDFs rendered)"
+    if result.printables is not None:
+        printed = f", {result.printables} printable files ({result.rendered} PDFs rendered)"
     click.echo(
-        f"Built {len(result.handbook.roles)} roles ({result.pages} pages{printed}) into"
+        f"Built {result.roles} roles ({result.pages} pages{printed}) into"
         f" {_shown(out_dir, project)} in {result.timings['total']:.1f} s"
     )
 

@@ -79,7 +79,7 @@ def write_printables(
     old = _read_manifest(manifest_path)
     new: dict[str, str] = {}
     report = PrintReport()
-    environment = templates.stylesheet.read_bytes() + _font_fingerprint()
+    environment = templates.stylesheet.read_bytes() + font_fingerprint()
     labels = json.dumps(templates.labels, sort_keys=True, ensure_ascii=False).encode()
     mark = templates.mark  # (the hr audience's sheets are marked confidential)
     workbook_code = Path(xlsx.__file__ or "").read_bytes() + labels + repr(mark).encode()
@@ -270,7 +270,7 @@ def _read_manifest(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
-def _font_fingerprint() -> bytes:
+def font_fingerprint() -> bytes:
     """The installed Chinese fonts: a changed font renders every sheet again."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:

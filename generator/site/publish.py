@@ -65,6 +65,7 @@ def build_site(
     serve_url: str | None = None,
     state: BuildState | None = None,
     confidential: str | None = None,
+    dirty: bool = False,
 ) -> Site:
     """Build the site into ``site_dir`` with MkDocs (SiteError if MkDocs refuses).
 
@@ -72,7 +73,8 @@ def build_site(
     for ``handbook serve`` (a dirty build: only pages whose files changed, no sitemap,
     the 404 page of the first build), whose theme templates are compiled once and kept
     in ``state``. ``confidential``: the words that mark every page confidential (the hr
-    audience's site).
+    audience's site). ``dirty``: ``site_dir`` holds the last build of the same site,
+    whose pages are rebuilt only where their files changed (the kept site).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -126,7 +128,8 @@ def build_site(
             theme = config.theme
             env = state.kept("theme templates", tuple(theme.dirs), theme.get_env)
             theme.get_env = lambda: env  # type: ignore[method-assign]
-        build(config, serve_url=serve_url, dirty=serve_url is not None)
+        with _dirty_warning_dropped():
+            build(config, serve_url=serve_url, dirty=dirty or serve_url is not None)
     except MkDocsException as exc:  # MkDocs logged the errors it aborts on: say them too
         raise SiteError("\n".join(errors.messages) or str(exc), logged=True) from None
     except OSError as exc:  # a full disk, a read-only folder...
@@ -139,16 +142,33 @@ def build_site(
     for source_map in (site_dir / "assets").rglob("*.map"):
         source_map.unlink()
     language = str(config.theme["language"])
-    if serve_url is None or state is None:
+    if serve_url is not None and state is None:
         return Site(site_dir, language, pagefind)
     return Site(site_dir, language, pagefind, _published(config, generated, state))
+
+
+@contextmanager
+def _dirty_warning_dropped() -> Iterator[None]:
+    """MkDocs warns that a dirty build is for development, which strict mode counts as
+    an error; the kept site is made dirty on purpose, with the pages MkDocs would skip
+    unchanged (see generator.site.kept)."""
+
+    def keep(record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("A 'dirty' build is being performed")
+
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
 
 
 def _start(config: Any) -> None:
     config.plugins.on_startup(command="serve", dirty=True)
 
 
-def _published(config: Any, generated: Generated, state: BuildState) -> frozenset[Path]:
+def _published(config: Any, generated: Generated, state: BuildState | None) -> frozenset[Path]:
     """The files MkDocs put in the site: the hand-written ones of the docs folder (not
     role YAML) and the generated ones (worked out again only when the list changes)."""
     from mkdocs.structure.files import File, get_files
@@ -160,7 +180,7 @@ def _published(config: Any, generated: Generated, state: BuildState) -> frozense
     printables = generated.printables.files if generated.printables else []
     sources = tuple(sorted({*written, *generated.pages, *printables}))
 
-    known: dict[str, Any] = state.kept("published files", None, dict)
+    known: dict[str, Any] = state.kept("published files", None, dict) if state else {}
     if known.get("sources") != sources:
         site, urls = config.site_dir, config.use_directory_urls
         known["sources"] = sources

@@ -141,6 +141,7 @@ def index_site(
     part_pages: int = PART_PAGES,
     *,
     background: Background | None = None,
+    changed: set[str] | None = None,
 ) -> None:
     """Write the Pagefind index of the built site and put the worker that reads it in place.
 
@@ -149,18 +150,26 @@ def index_site(
     indexed in parts, a role's pages always in one part. In the ``background``,
     Pagefind runs under its control; once it is stopped, the parts not yet
     begun are not run and the site is left as it is (serve is shutting down).
+    With ``changed`` (the pages rewritten since the site was last indexed, the same
+    pages as then), only the parts holding one of them are indexed again.
     """
     parts = _parts(site_dir, part_pages)
     outputs = [BUNDLE_DIR] + [
         f"{BUNDLE_DIR}/{PART_DIR.format(n)}" for n in range(2, len(parts) + 1)
     ]
     globs = [None] if len(parts) == 1 else [_glob(part) for part in parts]
+    jobs = list(zip(outputs, globs, strict=True))
+    if changed is not None:
+        touched = {_part_of(page, parts) for page in changed}
+        jobs = [job for index, job in enumerate(jobs) if index in touched]
+        for output, _ in jobs:  # (Pagefind adds to a folder: start from an empty one)
+            _clear_part(site_dir / output)
 
     def run(job: tuple[str, str | None]) -> str | None:
         return _pagefind_run(site_dir, language, *job, background)
 
-    with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
-        failures = [error for error in pool.map(run, zip(outputs, globs, strict=True)) if error]
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
+        failures = [error for error in pool.map(run, jobs) if error]
     if background is not None and background.stopped.is_set():
         return
     if failures:
@@ -243,6 +252,27 @@ def _parts(site_dir: Path, part_pages: int) -> list[list[str]]:
     return [part for part in parts if part]
 
 
+def _part_of(page: str, parts: list[list[str]]) -> int:
+    """The index of the part a page is indexed in (see :func:`_parts`)."""
+    if len(parts) == 1:
+        return 0
+    folders = page.split("/")
+    if len(folders) > 2 and folders[0] == ROLES_DIR:
+        role = f"{ROLES_DIR}/{_literal(folders[1])}/**/*.html"
+        return next((i for i, part in enumerate(parts) if role in part), 0)
+    return 0
+
+
+def _clear_part(folder: Path) -> None:
+    """Empty the folder of a part of the index (the first part's keeps the others)."""
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.is_dir() and re.fullmatch(PART_DIR.format(r"\d+"), path.name):
+            continue
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
 def _pages(site_dir: Path) -> list[str]:
     """The site's HTML pages, relative to it, sorted; the index's own folder (tens of
     thousands of files at 1,000 roles) is not walked."""
@@ -307,9 +337,11 @@ def index_search(
     *,
     pagefind: bool,
     progress: StageProgress | None = None,
+    changed: set[str] | None = None,
 ) -> None:
-    """The search step of a build: Pagefind indexes the built site, or Material's own
-    search (built by MkDocs) gets its worker's Chinese query segmentation fixed."""
+    """The search step of a build: Pagefind indexes the built site (with ``changed``,
+    only the parts holding those pages), or Material's own search (built by MkDocs)
+    gets its worker's Chinese query segmentation fixed."""
     if not pagefind:
         try:
             fix_search_worker(site_dir)
@@ -318,6 +350,6 @@ def index_search(
         return
     if progress:
         progress(SEARCH_STAGE, 0, 1)
-    index_site(site_dir, language)
+    index_site(site_dir, language, changed=changed)
     if progress:
         progress(SEARCH_STAGE, 1, 1)

@@ -29,6 +29,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import yaml
@@ -38,7 +39,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.build import BuildOptions, build  # noqa: E402
 from generator.read.project import open_project  # noqa: E402
-from generator.site.search import index_parts, install_worker  # noqa: E402
+from generator.site.search import index_parts, index_site, install_worker  # noqa: E402
 
 DEPARTMENTS = [
     ("销售部", "销售"), ("市场部", "市场"), ("客服部", "客服"), ("采购部", "采购"),
@@ -188,7 +189,7 @@ def measure_search(root: Path) -> dict[str, Any]:
     return figures | query_sites(root)
 
 
-def query_sites(root: Path) -> dict[str, Any]:
+def query_sites(root: Path, engines: tuple[str, ...] = ("pagefind", "material")) -> dict[str, Any]:
     """Time queries on both sites (site/: Pagefind, site-material/) and rank the table's pages."""
     from playwright.sync_api import sync_playwright
 
@@ -205,6 +206,8 @@ def query_sites(root: Path) -> dict[str, Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_options())  # type: ignore[arg-type]
         for engine, folder in (("pagefind", "site"), ("material", "site-material")):
+            if engine not in engines:
+                continue
             with serve(root / folder) as server:
                 search(browser, server, TIMED_QUERIES[0])  # warm the browser and the disk cache
                 answers = [search(browser, server, query, timeout_s=600) for query in TIMED_QUERIES]
@@ -215,6 +218,7 @@ def query_sites(root: Path) -> dict[str, Any]:
                     sorted(answer.bytes for answer in answers)[len(answers) // 2] / 1024
                 )
                 if engine == "pagefind":
+                    figures |= typed_queries(browser, server, root / folder)
                     parts = index_parts(root / folder)
                     ranks = {q: search(browser, server, q).rank(page) for q, page in SEARCH_TABLE}
                     figures["pagefind_ranks"] = ranks
@@ -223,6 +227,35 @@ def query_sites(root: Path) -> dict[str, Any]:
                         for q, page in SEARCH_TABLE
                     }
         browser.close()
+    return figures
+
+
+#: Rounds of the typed queries and their ``?q=`` twins (a fresh browser context each).
+TYPED_ROUNDS = 3
+
+
+def typed_queries(browser: Any, server: Any, site: Path) -> dict[str, Any]:
+    """Time the words of bench/search.py's TYPED_QUERIES typed into the search box of a
+    loaded role page, and opened as ``/?q=``: per query the median of TYPED_ROUNDS, and
+    median and worst of all rounds for the common words and for the rare ones."""
+    from bench.search import COMMON_QUERIES, RARE_QUERIES, TYPED_QUERIES, search, typed_search
+
+    page = "roles/sales-director/"  # a real role's overview (with --search)
+    path = page if (site / page / "index.html").is_file() else ""
+    samples: dict[str, dict[str, list[float]]] = {"typed": {}, "url": {}}
+    for _ in range(TYPED_ROUNDS):
+        for query in TYPED_QUERIES:
+            typed = typed_search(browser, server, query, path, timeout_s=600)
+            samples["typed"].setdefault(query, []).append(typed)
+            opened = search(browser, server, query, timeout_s=600).first_ms
+            samples["url"].setdefault(query, []).append(opened)
+    figures: dict[str, Any] = {}
+    for kind, times in samples.items():
+        figures[f"pagefind_{kind}_ms_by_query"] = {q: round(median(t)) for q, t in times.items()}
+        for group, queries in (("common", COMMON_QUERIES), ("rare", RARE_QUERIES)):
+            values = sorted(t for query in queries for t in times[query])
+            figures[f"pagefind_{kind}_{group}_ms"] = round(median(values))
+            figures[f"pagefind_{kind}_{group}_ms_max"] = round(values[-1])
     return figures
 
 
@@ -316,13 +349,31 @@ def main() -> None:
         help="only query the sites of a folder kept by --keep --search again (after a change"
         " of the search worker: it is copied in) and print those figures",
     )
+    parser.add_argument(
+        "--reindex",
+        action="store_true",
+        help="with --requery: index the kept Pagefind site again first (after a change of"
+        " the index's settings); search_s says how long it took",
+    )
+    parser.add_argument(
+        "--pagefind-only",
+        action="store_true",
+        help="with --requery: leave the site built with Material's search out",
+    )
     args = parser.parse_args()
     if args.requery:
         site = args.requery / "site"
         html = (site / "index.html").read_text("utf-8")
-        language = re.search(r'<html lang="([^"]+)"', html)
-        install_worker(site, language.group(1) if language else "zh")
-        figures = query_sites(args.requery)
+        found = re.search(r'<html lang="([^"]+)"', html)
+        language = found.group(1) if found else "zh"
+        indexed: dict[str, Any] = {}
+        if args.reindex:
+            started = time.perf_counter()
+            index_site(site, language)
+            indexed["search_s"] = round(time.perf_counter() - started, 2)
+        install_worker(site, language)
+        engines = ("pagefind",) if args.pagefind_only else ("pagefind", "material")
+        figures = indexed | query_sites(args.requery, engines)
         print(json.dumps(figures, ensure_ascii=False, indent=1))
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", "utf-8")
         return

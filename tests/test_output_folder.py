@@ -201,6 +201,8 @@ def immutable(path: Path) -> Iterator[None]:
 def test_old_site_that_cannot_be_deleted_is_reported(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p")
     assert handbook(root, "build", "--no-print").exit_code == 0
+    role = root / "content" / "roles" / "team-lead.yaml"
+    role.write_text(role.read_text("utf-8").replace("purpose: ", "purpose: 本岗位"), "utf-8")
     with immutable(root / "site" / "index.html"):
         result = handbook(root, "build", "--no-print")
         left = [p for p in root.iterdir() if p.name.startswith(".site.old-")]

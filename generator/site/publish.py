@@ -128,8 +128,11 @@ def build_site(
             theme = config.theme
             env = state.kept("theme templates", tuple(theme.dirs), theme.get_env)
             theme.get_env = lambda: env  # type: ignore[method-assign]
+        # Material's search indexes only the pages a dirty build rebuilds: a kept site
+        # searched by it is built anew.
+        dirty = (dirty and pagefind) or serve_url is not None
         with _dirty_warning_dropped():
-            build(config, serve_url=serve_url, dirty=dirty or serve_url is not None)
+            build(config, serve_url=serve_url, dirty=dirty)
     except MkDocsException as exc:  # MkDocs logged the errors it aborts on: say them too
         raise SiteError("\n".join(errors.messages) or str(exc), logged=True) from None
     except OSError as exc:  # a full disk, a read-only folder...

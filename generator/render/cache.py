@@ -77,6 +77,7 @@ class RenderCache:
         self.fingerprints = state.memo("role fingerprints")
         self.context = _context_hash(handbook, downloads)
         self._whole: bytes | None = None
+        self._wide: dict[str, bytes] = {}
 
     def get(self, role: Role, record: object) -> dict[str, str] | None:
         """The stored pages of ``role`` (with its revision ``record``), if still current."""
@@ -113,7 +114,7 @@ class RenderCache:
         """What ``read`` gives now, as a hash (a missing role gives a hash of its own)."""
         role_id, name = read
         if role_id == WHOLE:
-            return self._whole_handbook()
+            return self._handbook_wide(name)
         try:
             role = self.handbook.role(role_id)
         except KeyError:
@@ -121,6 +122,23 @@ class RenderCache:
         if name in Role.model_fields:
             return hashlib.sha256(_json(role, include={name}).encode()).digest()
         return self._fingerprint(role)  # worked out from the role: all of it counts
+
+    def _handbook_wide(self, name: str) -> bytes:
+        """What reading ``name`` of the handbook gives, as a hash: the company's policies
+        and dictionary, or the forms, by themselves (every role page reads them, and an
+        edit of another role must not render it again); anything else, the whole
+        handbook."""
+        if name not in self._wide:
+            if name == "company":
+                self._wide[name] = hashlib.sha256(self.handbook.company.key).digest()
+            elif name in ("form", "forms"):
+                digest = hashlib.sha256()
+                for form in self.handbook.forms:
+                    digest.update(form.model_dump_json().encode())
+                self._wide[name] = digest.digest()
+            else:
+                self._wide[name] = self._whole_handbook()
+        return self._wide[name]
 
     def _whole_handbook(self) -> bytes:
         if self._whole is None:

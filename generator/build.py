@@ -28,7 +28,7 @@ from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.project import Project, open_project
 from generator.render.audience import Audience, confidential_mark, for_audience
-from generator.site.kept import KeptSite, publish_kept, site_inputs, site_pages
+from generator.site.kept import KeptSite, publish_kept, site_inputs
 from generator.site.outdir import audience_refusal, describe
 from generator.site.publish import Site, SiteError, build_site, staged
 from generator.site.search import SiteSearchError, index_search
@@ -127,7 +127,7 @@ def build(
                 progress=progress if long_build else None,
                 changed=kept.changed_pages(),
             )
-        pages = len(site_pages(kept.folder))
+        pages = len(kept.pages)  # (as the search step found them)
         with timings("publish"):
             publish_kept(kept.folder, staging, out_dir)
         kept.finish(site_key)

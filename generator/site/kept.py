@@ -37,8 +37,8 @@ SITE_PACKAGES = ("mkdocs", "mkdocs-material", "pagefind", "pagefind-bin-extended
 SITE_CODE = Path(__file__).parent
 RECORD = "kept-site.json"
 
-#: A page of the site: (size, modification time in ns).
-Stamp = tuple[int, int]
+#: A page of the site: (size, modification time in ns, hash of its bytes).
+Page = tuple[int, int, str]
 
 
 def site_inputs(project: Project, *options: object) -> str:
@@ -75,8 +75,8 @@ class KeptSite:
     #: The files MkDocs wrote in the last build (relative paths), to delete those of
     #: pages that are gone.
     outputs: set[str] = field(default_factory=set)
-    #: The site's pages before this build: what the search index was made of.
-    pages: dict[str, Stamp] = field(default_factory=dict)
+    #: The site's pages as the search index was last made of them: stamp and hash.
+    pages: dict[str, Page] = field(default_factory=dict)
     dirty: bool = False  # updating the last build (False: built anew)
 
     @classmethod
@@ -92,7 +92,9 @@ class KeptSite:
             record = {}
         record_path.unlink(missing_ok=True)
         if record.get("inputs") == inputs and folder.is_dir():
-            return cls(folder, set(record.get("outputs", [])), site_pages(folder), dirty=True)
+            pages = {rel: (size, mtime, digest) for rel, (size, mtime, digest)
+                     in record.get("pages", {}).items()}  # fmt: skip
+            return cls(folder, set(record.get("outputs", [])), pages, dirty=True)
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         return cls(folder)
@@ -110,35 +112,48 @@ class KeptSite:
         self.outputs = outputs
 
     def changed_pages(self) -> set[str] | None:
-        """The pages this build rewrote, whose parts of the search index are made again;
-        None when the whole index is made again (the site was built anew, or has other
-        pages than before: the parts hold other pages), the old one removed first."""
+        """The pages whose bytes this build changed, whose parts of the search index are
+        made again; None when the whole index is made again (the site was built anew, or
+        has other pages than before: the parts hold other pages), the old one removed
+        first."""
+        before = self.pages
+        self.pages = site_pages(self.folder, before)
         if not self.dirty:
             return None
-        now = site_pages(self.folder)
-        if now.keys() != self.pages.keys():
+        if self.pages.keys() != before.keys():
             shutil.rmtree(self.folder / BUNDLE_DIR, ignore_errors=True)
             return None
-        return {rel for rel, stamp in now.items() if stamp != self.pages[rel]}
+        return {rel for rel, page in self.pages.items() if page[2] != before[rel][2]}
 
     def finish(self, inputs: str) -> None:
         """Record the kept site as the result of a build with ``inputs``."""
-        record = {"inputs": inputs, "outputs": sorted(self.outputs)}
+        record = {"inputs": inputs, "outputs": sorted(self.outputs), "pages": self.pages}
         self.folder.with_suffix(".json").write_text(json.dumps(record), encoding="utf-8")
 
 
-def site_pages(folder: Path) -> dict[str, Stamp]:
-    """The HTML pages of a site (not the search index's folder), with their stamps."""
-    pages: dict[str, Stamp] = {}
+def site_pages(folder: Path, known: dict[str, Page] | None = None) -> dict[str, Page]:
+    """The HTML pages of a site (not the search index's folder): size, modification
+    time and hash of each (the hash taken from ``known`` where the file is unchanged)."""
+    known = known or {}
+    pages: dict[str, Page] = {}
     for base, subfolders, names in os.walk(folder):
         relative = os.path.relpath(base, folder)
         if relative == ".":
             subfolders[:] = [name for name in subfolders if name != BUNDLE_DIR]
         prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         for name in names:
-            if name.endswith(".html"):
-                stat = os.stat(os.path.join(base, name))
-                pages[prefix + name] = (stat.st_size, stat.st_mtime_ns)
+            if not name.endswith(".html"):
+                continue
+            path = os.path.join(base, name)
+            stat = os.stat(path)
+            rel = prefix + name
+            old = known.get(rel)
+            if old is not None and old[:2] == (stat.st_size, stat.st_mtime_ns):
+                pages[rel] = old
+            else:
+                with open(path, "rb") as file:
+                    digest = hashlib.sha1(file.read(), usedforsecurity=False).hexdigest()
+                pages[rel] = (stat.st_size, stat.st_mtime_ns, digest)
     return pages
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -93,6 +94,30 @@ def test_served_site_is_searched_through_pagefind(built: Path) -> None:
     assert worker.read_text("utf-8").startswith('const LANGUAGE = "zh";')
     overview = (site / "roles" / "team-lead" / "index.html").read_text("utf-8")
     assert 'data-pagefind-meta="keywords:销售 组长' in overview
+
+
+def indexed_text(site: Path) -> dict[str, str]:
+    """What Pagefind indexed of each page (the text of its fragment), by URL."""
+    pages: dict[str, str] = {}
+    for path in (site / "pagefind").rglob("fragment/*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        pages[fragment["url"]] = fragment["content"].replace("\u200b", "")
+    return pages
+
+
+def test_what_the_templates_repeat_is_not_indexed(built: Path) -> None:
+    """Pagefind indexes a page's own content: words that every page of a kind repeats would
+    match every query, and cost every search of them."""
+    indexed = indexed_text(built / "site")
+    goals, overview = indexed["/roles/team-lead/goals/"], indexed["/roles/team-lead/"]
+    assert "团队协作水平" in goals and "月度销售回款额" in goals  # the page's own words
+    assert "考核指标" in goals  # a field's name, which the browser tests search for
+    for page in (goals, overview):
+        assert "培训计划" not in page and "检查清单" not in page  # the links between its pages
+    assert "序号" not in goals and "考核项目" not in goals  # column labels
+    assert "修订记录" not in goals and "首次编制" not in goals  # the revision record
+    assert "有数值目标" not in goals  # the SMART verdicts of every goal
+    assert "内容摘要" not in overview and "培训模块" not in overview  # the list of documents
 
 
 def test_offline_site_keeps_materials_search(built: Path) -> None:

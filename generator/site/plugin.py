@@ -23,7 +23,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from generator.site.search import with_keywords
+from generator.site.search import for_index
 
 #: Where the plugin reports how many pages MkDocs has built (``progress`` option):
 #: ``extra={"done": n, "total": t}``; the build turns these into its progress display.
@@ -102,7 +102,8 @@ class HandbookPlugin(BasePlugin[HandbookPluginConfig]):  # type: ignore[no-untyp
         if not self.config.pagefind:
             return html
         keywords = page.meta.get("keywords")
-        return with_keywords(html, keywords if isinstance(keywords, str) else None)
+        generated = page.file.src_dir == self.config.pages_dir  # (not a hand-written page)
+        return for_index(html, keywords if isinstance(keywords, str) else None, generated=generated)
 
 
 #: The theme's page template with the confidential mark in its announcement block (the

@@ -44,8 +44,9 @@ ROLES_DIR = "roles"
 BACKGROUND_NICENESS = 10
 #: The page's article: the header, navigation and footer are not searched.
 ROOT_SELECTOR = "article.md-content__inner"
-#: Permalink signs and the line of links between a role's pages match every query.
-IGNORED = (".headerlink", ".role-nav")
+#: Permalink signs match every query. (What the templates mark ``data-search-exclude``
+#: is left out too: see :func:`for_index`.)
+IGNORED = (".headerlink",)
 WORKER = Path(__file__).with_name("search_worker.js")
 LUNR_DIR = "assets/javascripts/lunr"
 #: Not published: Pagefind's own result widgets (the handbook uses Material's), and its
@@ -61,8 +62,13 @@ UNUSED = (
 PART_UNUSED = ("pagefind.js", "wasm.*")
 
 
-_HEADING = re.compile(r"<h([23])\b[^>]*>(.*?)</h\1>", re.S)
+_HEADING = re.compile(r"<h([23])\b([^>]*)>(.*?)</h\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+#: Material's mark of what its search leaves out, with or without a value (Material
+#: removes it from the page once its own index is made).
+_EXCLUDED = re.compile(r'\sdata-search-exclude(?:="[^"]*")?(?=[\s/>])')
+#: Pagefind's mark of what it leaves out of the index.
+_IGNORED = "data-pagefind-ignore"
 
 
 #: The stage reported to a build's progress.
@@ -71,6 +77,22 @@ SEARCH_STAGE = "search index"
 
 class SiteSearchError(Exception):
     pass
+
+
+def for_index(html: str, keywords: str | None = None, *, generated: bool = True) -> str:
+    """The page's HTML as Pagefind is to index it: only the page's own content, and the
+    words of its headings and ``keywords`` as metadata (:func:`with_keywords`).
+
+    Words that a template repeats on every page of a kind would match every query and
+    cost every search of them: what the templates mark ``data-search-exclude`` (the
+    line of links between a role's pages, revision records, download links, the SMART
+    verdicts…) and, in a ``generated`` page, the tables' header rows (column labels)
+    are left out of the index.
+    """
+    html = _EXCLUDED.sub(" " + _IGNORED, html)
+    if generated:
+        html = html.replace("<thead>", f"<thead {_IGNORED}>")
+    return with_keywords(html, keywords)
 
 
 def with_keywords(html: str, keywords: str | None = None) -> str:
@@ -82,11 +104,14 @@ def with_keywords(html: str, keywords: str | None = None) -> str:
     page's ``keywords`` are given to Pagefind as page metadata, which it
     searches and ranks too.
     """
+    headings = [
+        unescape(_TAG.sub("", match.group(3)))
+        for match in _HEADING.finditer(html)
+        if _IGNORED not in match.group(2)
+    ]
     fields = {
         "keywords": search_words(keywords or ""),
-        "sections": search_words(
-            " ".join(unescape(_TAG.sub("", match.group(2))) for match in _HEADING.finditer(html))
-        ),
+        "sections": search_words(" ".join(headings)),
     }
     meta = ", ".join(f"{name}:{words}" for name, words in fields.items() if words)
     if not meta:

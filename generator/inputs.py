@@ -15,6 +15,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import stat
 import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,7 +39,7 @@ def fingerprint(project: Project, *options: object) -> str:
         digest.update(path.read_bytes() if path.is_file() else b"-")
     for folder in (project.content_dir, project.templates_dir, CODE):
         for path in _files(folder):
-            digest.update(os.fsencode(path) + b"\0" + path.read_bytes())
+            digest.update(os.fsencode(path) + b"\0" + _contents(path))
     for package in PACKAGES:
         try:
             digest.update(f"{package} {importlib.metadata.version(package)}\n".encode())
@@ -54,6 +55,22 @@ def _files(folder: Path) -> list[Path]:
         subfolders[:] = sorted(n for n in subfolders if n != "__pycache__")
         found += [Path(base, name) for name in sorted(names) if not name.endswith(".pyc")]
     return found
+
+
+def _contents(path: Path) -> bytes:
+    """What a file of the inputs holds: a regular file's bytes; for a symbolic link, its
+    target and that target's bytes; for anything else (a FIFO, a socket: reading would
+    wait), its kind. Never raises: reading the files is the build's, with its messages."""
+    try:
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            target = os.readlink(path).encode()
+            return b"link " + target + b"\0" + (_contents(path.resolve()) if path.exists() else b"")
+        if stat.S_ISREG(mode):
+            return path.read_bytes()
+        return f"mode {mode:o}".encode()
+    except (OSError, RuntimeError) as exc:  # (RuntimeError: a loop of links)
+        return f"unreadable {exc}".encode()
 
 
 def _commit(root: Path) -> str:

@@ -209,17 +209,22 @@ def test_interrupted_build_leaves_the_published_site_untouched(tmp_path: Path) -
     role.write_text(role.read_text("utf-8").replace("销售组长", "销售组长（新）"), "utf-8")
     command = [sys.executable, "-c", "from generator.cli import main; main()",
                "--project", str(root), "build", "--print"]  # fmt: skip
+    kept = root / ".handbook-cache" / "sites"
+    assert list(kept.glob("*.json")), "the first build keeps its site"
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while not list(root.glob(".site.building-*/index.html")):  # MkDocs is writing pages
+    while list(kept.glob("*.json")):  # the kept site is being updated (MkDocs, search)
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the build never started writing"
-        time.sleep(0.05)
+        time.sleep(0.02)
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=60)
     assert process.returncode != 0
     assert snapshot(root / "site") == before
     assert not [p for p in root.iterdir() if p.name.startswith(".site")]
+    # The kept site of the interrupted build is not trusted: the next build is whole.
+    assert build(root).exit_code == 0
+    assert "销售组长（新）" in (root / "site" / "roles" / "team-lead" / "index.html").read_text()
 
 
 def test_unchanged_files_keep_their_modification_time(tmp_path: Path) -> None:

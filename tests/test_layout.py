@@ -23,6 +23,7 @@ RANKS = {
     "render": 3,
     "outputs": 4,
     "site": 5,
+    "inputs": 6,
     "build": 6,
     "cli": 7,
 }

@@ -295,6 +295,32 @@ def record_requests(page: Page) -> list[str]:
     return requests
 
 
+def test_pagefind_is_loaded_when_the_reader_turns_to_search(page: Page, base_url: str) -> None:
+    """A page starts the search worker but loads nothing of Pagefind until the search box
+    gets focus; then the query typed finds pages. A ?q= link loads it with its query."""
+    requests = record_requests(page)
+
+    def pagefind() -> list[str]:
+        return [url for url in requests if url.startswith(base_url + "pagefind/")]
+
+    page.goto(base_url + "roles/sales-director/")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1_000)  # (time enough for a worker to start loading)
+    assert any("/workers/search." in url for url in requests)  # the worker is running
+    assert pagefind() == []
+    with page.expect_request(lambda request: ".pf_meta" in request.url, timeout=20_000):
+        page.click(SEARCH_BOX)  # (before a key is pressed)
+    assert any(url.endswith("/pagefind.js") for url in pagefind())
+    page.keyboard.type("CRM")
+    wait_for_result_with(page, "CRM")
+    assert any("/fragment/" in url for url in pagefind())  # the excerpts of the results
+
+    requests.clear()
+    found = relative(search_results(page, f"{base_url}?q={quote('入职计划')}"), base_url)
+    assert "roles/sales-director/onboarding/" in found[:5], found
+    assert any(url.endswith("/pagefind.js") for url in pagefind())
+
+
 KEY_PAGES = [
     "",
     "roles/",

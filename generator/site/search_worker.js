@@ -10,14 +10,22 @@
  * language and the folders of the index's further parts in front of it
  * (`const LANGUAGE = "zh"; const PARTS = ["part-2/", …];`). Everything it
  * loads comes from the handbook's own server.
+ *
+ * Material starts this worker with every page. Pagefind (its runtime and every
+ * part's metadata) is loaded only when the reader turns to search: when the
+ * search box gets focus (search-prepare.js says so on the PREPARE channel),
+ * or with the first query (a link with ?q=).
  */
 "use strict";
 
 const READY = 1, QUERY = 2, RESULT = 3;  // SETUP (0) carries Material's index: unused
+const PREPARE = "handbook-search-prepare";  // a BroadcastChannel (see search-prepare.js)
 
-/* Result pages of a query: the first are shown as soon as their excerpts are
- * in; the rest follow in a second answer (Material renders them on scrolling). */
-const FIRST = 10, MORE = 30;
+/* Result pages of a query: the first five (about what the result list shows
+ * before it is scrolled) are shown as soon as their excerpts are in, each a
+ * fetch of its own, so the first answer waits for five, not ten; the rest
+ * follow in a second answer (Material renders them on scrolling). */
+const FIRST = 5, MORE = 30;
 
 /* Page length does not count against a page (role pages are long by nature); a
  * match in the keywords of a page (a role overview: the role title) counts most. */
@@ -65,6 +73,9 @@ function load() {
       await Promise.all(PARTS.map(part =>
         pagefind.mergeIndex(new URL(part, bundle).href, { ...OPTIONS, baseUrl: "/" })));
       return pagefind;
+    }).catch(error => {
+      engine = null;  // (a later query tries again)
+      throw error;
     });
   }
   return engine;
@@ -146,10 +157,18 @@ self.addEventListener("message", async event => {
 });
 
 /*
- * Ready as soon as Pagefind is: the search box need not wait for the page to send
- * Material's index (SETUP), which this worker does not use. Material listens to
- * the worker from the moment it creates it, so this message is not missed.
+ * Ready at once: the search box need not wait for the page to send Material's
+ * index (SETUP), which this worker does not use, nor for Pagefind, which the first
+ * query waits for. Material listens to the worker from the moment it creates it,
+ * so this message is not missed.
  */
-load()
-  .catch(error => console.error("handbook search:", error))  // queries then find nothing
-  .finally(() => self.postMessage({ type: READY }));
+self.postMessage({ type: READY });
+
+/* The box got focus: Pagefind loads while the query is typed. (The channel is the
+ * origin's, so a focus in another tab of the handbook loads it here too, from the
+ * browser's cache by then; a worker loads it once.) */
+if (typeof BroadcastChannel === "function") {
+  const prepare = new BroadcastChannel(PREPARE);
+  prepare.onmessage = () =>
+    load().catch(error => console.error("handbook search:", error));  // (a query tries again)
+}

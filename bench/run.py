@@ -1,7 +1,10 @@
 """Benchmark: build a synthetic handbook of N roles and report where the time goes.
 
     python bench/run.py --roles 100 [--no-print] [--jobs N] [--keep DIR] [--rebuild]
-                        [--search] --json out.json
+                        [--search [--rounds N] [--no-ranks] [--smoke]] --json out.json
+    python bench/run.py --requery DIR [--reindex [--part-pages N]] [--pagefind-only]
+                        [--worker FILE] [--without-prepare] [--rounds N] [--no-ranks]
+                        --json out.json
 
 Roles are made from the real role files in content/roles/ (same depth of duties,
 goals, training and checklists), spread over departments with consistent
@@ -21,12 +24,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from statistics import median
@@ -39,7 +44,8 @@ sys.path.insert(0, str(REPO))
 
 from generator.build import BuildOptions, build  # noqa: E402
 from generator.read.project import open_project  # noqa: E402
-from generator.site.search import index_parts, index_site, install_worker  # noqa: E402
+from generator.site.search import WORKER, index_parts, index_site, install_worker  # noqa: E402
+from generator.site.search_fix import search_worker  # noqa: E402
 
 DEPARTMENTS = [
     ("销售部", "销售"), ("市场部", "市场"), ("客服部", "客服"), ("采购部", "采购"),
@@ -176,7 +182,19 @@ def use_search(root: Path, engine: str) -> None:
     path.write_text("\n".join([*kept, f"search: {engine}"]) + "\n", "utf-8")
 
 
-def measure_search(root: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Queries:
+    """What the search benchmark asks: ``rounds`` of the typed queries and their ``?q=``
+    twins, the ranks of the browser tests' table (``ranks``); a ``smoke`` run asks one
+    common and one rare word and ranks the table's first three rows (it checks the
+    harness and measures nothing)."""
+
+    rounds: int = 3
+    ranks: bool = True
+    smoke: bool = False
+
+
+def measure_search(root: Path, queries: Queries = Queries()) -> dict[str, Any]:
     """Build the same handbook with Material's search too; query both sites in Chromium."""
     use_search(root, "material")
     started = time.perf_counter()
@@ -186,10 +204,14 @@ def measure_search(root: Path) -> dict[str, Any]:
         (root / "site-material" / "search" / "search_index.json").stat().st_size
     )
     use_search(root, "pagefind")
-    return figures | query_sites(root)
+    return figures | query_sites(root, queries=queries)
 
 
-def query_sites(root: Path, engines: tuple[str, ...] = ("pagefind", "material")) -> dict[str, Any]:
+def query_sites(
+    root: Path,
+    engines: tuple[str, ...] = ("pagefind", "material"),
+    queries: Queries = Queries(),
+) -> dict[str, Any]:
     """Time queries on both sites (site/: Pagefind, site-material/) and rank the table's pages."""
     from playwright.sync_api import sync_playwright
 
@@ -218,33 +240,36 @@ def query_sites(root: Path, engines: tuple[str, ...] = ("pagefind", "material"))
                     sorted(answer.bytes for answer in answers)[len(answers) // 2] / 1024
                 )
                 if engine == "pagefind":
-                    figures |= typed_queries(browser, server, root / folder)
+                    figures |= typed_queries(browser, server, root / folder, queries)
+                    if not queries.ranks:
+                        continue
                     parts = index_parts(root / folder)
-                    ranks = {q: search(browser, server, q).rank(page) for q, page in SEARCH_TABLE}
+                    table = SEARCH_TABLE[:3] if queries.smoke else SEARCH_TABLE
+                    ranks = {q: search(browser, server, q).rank(page) for q, page in table}
                     figures["pagefind_ranks"] = ranks
                     figures["pagefind_distinct_ranks"] = {
                         q: distinct_rank(engine_ranking(browser, server, q, 3000, parts), page)
-                        for q, page in SEARCH_TABLE
+                        for q, page in table
                     }
         browser.close()
     return figures
 
 
-#: Rounds of the typed queries and their ``?q=`` twins (a fresh browser context each).
-TYPED_ROUNDS = 3
-
-
-def typed_queries(browser: Any, server: Any, site: Path) -> dict[str, Any]:
+def typed_queries(browser: Any, server: Any, site: Path, queries: Queries) -> dict[str, Any]:
     """Time the words of bench/search.py's TYPED_QUERIES typed into the search box of a
-    loaded role page, and opened as ``/?q=``: per query the median of TYPED_ROUNDS, and
-    median and worst of all rounds for the common words and for the rare ones."""
-    from bench.search import COMMON_QUERIES, RARE_QUERIES, TYPED_QUERIES, search, typed_search
+    loaded role page, and opened as ``/?q=`` (a fresh browser context each): per query
+    the median of the rounds, and median and worst of all rounds for the common words
+    and for the rare ones."""
+    from bench.search import COMMON_QUERIES, RARE_QUERIES, search, typed_search
 
+    common, rare = (
+        (COMMON_QUERIES[:1], RARE_QUERIES[:1]) if queries.smoke else (COMMON_QUERIES, RARE_QUERIES)
+    )
     page = "roles/sales-director/"  # a real role's overview (with --search)
     path = page if (site / page / "index.html").is_file() else ""
     samples: dict[str, dict[str, list[float]]] = {"typed": {}, "url": {}}
-    for _ in range(TYPED_ROUNDS):
-        for query in TYPED_QUERIES:
+    for _ in range(1 if queries.smoke else queries.rounds):
+        for query in common + rare:
             typed = typed_search(browser, server, query, path, timeout_s=600)
             samples["typed"].setdefault(query, []).append(typed)
             opened = search(browser, server, query, timeout_s=600).first_ms
@@ -252,8 +277,8 @@ def typed_queries(browser: Any, server: Any, site: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     for kind, times in samples.items():
         figures[f"pagefind_{kind}_ms_by_query"] = {q: round(median(t)) for q, t in times.items()}
-        for group, queries in (("common", COMMON_QUERIES), ("rare", RARE_QUERIES)):
-            values = sorted(t for query in queries for t in times[query])
+        for group, words in (("common", common), ("rare", rare)):
+            values = sorted(t for query in words for t in times[query])
             figures[f"pagefind_{kind}_{group}_ms"] = round(median(values))
             figures[f"pagefind_{kind}_{group}_ms_max"] = round(values[-1])
     return figures
@@ -316,6 +341,47 @@ def distinct_rank(results: list[str], page: str) -> int | None:
     return kinds.index(page) + 1 if page in kinds else None
 
 
+#: The page script that has the search worker load Pagefind when the search box gets
+#: focus, and the page script MkDocs writes just before it (mkdocs.yml's extra_javascript).
+PREPARE_SCRIPT = "assets/javascripts/search-prepare.js"
+_BEFORE_PREPARE = re.compile(
+    r'(<script src="([^"]*)assets/javascripts/ime-search\.js"></script>\n)'
+)
+_PREPARE_TAG = re.compile(
+    r'\n[ \t]*\n[ \t]*<script src="[^"]*' + re.escape(PREPARE_SCRIPT) + '"></script>'
+)
+
+
+def install_prepare(site: Path, present: bool = True) -> int:
+    """Put the project's search-prepare.js in a kept site, with its ``<script>`` in every
+    page, as a build writes them (``present``), or take both out (the pages as they were
+    before the script); the number of pages changed."""
+    target = site / PREPARE_SCRIPT
+    if present:
+        shutil.copy(REPO / "content" / PREPARE_SCRIPT, target)
+    else:
+        target.unlink(missing_ok=True)
+    pages = []
+    for folder, subfolders, names in os.walk(site):
+        if Path(folder) == site:
+            subfolders[:] = [name for name in subfolders if name != "pagefind"]
+        pages += [Path(folder, name) for name in names if name.endswith(".html")]
+    changed = 0
+    for page in pages:
+        html = page.read_text("utf-8")
+        updated = _PREPARE_TAG.sub("", html)
+        if present:
+            updated = _BEFORE_PREPARE.sub(
+                lambda m: f'{m[1]}      \n        <script src="{m[2]}{PREPARE_SCRIPT}"></script>\n',
+                updated,
+                count=1,
+            )
+        if updated != html:
+            page.write_text(updated, "utf-8")
+            changed += 1
+    return changed
+
+
 def _search_index_bytes(site: Path) -> int:
     """Bytes of the search index the site uses: Pagefind's bundle, or Material's file."""
     bundle = site / "pagefind"
@@ -356,11 +422,48 @@ def main() -> None:
         " the index's settings); search_s says how long it took",
     )
     parser.add_argument(
+        "--part-pages",
+        type=int,
+        default=None,
+        help="with --reindex: pages per part of the index (default: generator/site/search.py's"
+        " PART_PAGES); parts says how many parts it made",
+    )
+    parser.add_argument(
         "--pagefind-only",
         action="store_true",
         help="with --requery: leave the site built with Material's search out",
     )
+    parser.add_argument(
+        "--worker",
+        type=Path,
+        help="with --requery: install this search worker instead of the project's (one of an"
+        " earlier commit, for a comparison)",
+    )
+    parser.add_argument(
+        "--without-prepare",
+        action="store_true",
+        help="with --requery: take search-prepare.js out of the kept site's pages (as before"
+        " the script); otherwise the project's is put in every page",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=Queries.rounds,
+        help="rounds of the typed queries and their ?q= twins (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-ranks",
+        action="store_true",
+        help="time the queries only: leave out the ranks of the browser tests' table",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="one round of a common and a rare typed query, the ranks of the table's first"
+        " three rows: checks the harness, measures nothing",
+    )
     args = parser.parse_args()
+    queries = Queries(rounds=args.rounds, ranks=not args.no_ranks, smoke=args.smoke)
     if args.requery:
         site = args.requery / "site"
         html = (site / "index.html").read_text("utf-8")
@@ -369,11 +472,22 @@ def main() -> None:
         indexed: dict[str, Any] = {}
         if args.reindex:
             started = time.perf_counter()
-            index_site(site, language)
+            if args.part_pages:
+                index_site(site, language, part_pages=args.part_pages)
+            else:
+                index_site(site, language)
             indexed["search_s"] = round(time.perf_counter() - started, 2)
         install_worker(site, language)
+        if args.worker:
+            installed = search_worker(site)
+            text = installed.read_text("utf-8")
+            assert text.endswith(WORKER.read_text("utf-8"))
+            setting = text.removesuffix(WORKER.read_text("utf-8"))
+            installed.write_text(setting + args.worker.read_text("utf-8"), "utf-8")
+        install_prepare(site, present=not args.without_prepare)
+        indexed["parts"] = len(index_parts(site)) + 1
         engines = ("pagefind",) if args.pagefind_only else ("pagefind", "material")
-        figures = indexed | query_sites(args.requery, engines)
+        figures = indexed | query_sites(args.requery, engines, queries)
         print(json.dumps(figures, ensure_ascii=False, indent=1))
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", "utf-8")
         return
@@ -392,7 +506,7 @@ def main() -> None:
             for key in ("generator_s", "mkdocs_s", "pdf_s", "total_s", "pdfs_rendered"):
                 figures[f"rebuild_{key}"] = again[key]
         if args.search:
-            figures.update(measure_search(root))
+            figures.update(measure_search(root, queries))
     finally:
         if temporary is not None:
             temporary.cleanup()

@@ -276,14 +276,21 @@ def test_benchmark_harness_smoke(tmp_path: Path) -> None:
 
 
 def test_benchmark_harness_measures_both_searches(tmp_path: Path) -> None:
-    """bench/run.py --search at a tiny size: both searches queried in Chromium, all figures."""
-    figures = run_bench(tmp_path, "--roles", "2", "--no-print", "--search")
+    """bench/run.py --search at a tiny size: both searches queried in Chromium, all figures
+    (--smoke: one round of a common and a rare typed query, three rows of the table)."""
+    figures = run_bench(tmp_path, "--roles", "2", "--no-print", "--search", "--smoke")
     assert figures["roles"] == 6  # the four real roles join the synthetic ones
     for engine in ("pagefind", "material"):
         assert figures[f"{engine}_first_result_ms"] > 0
         assert figures[f"{engine}_kb_per_query"] > 0
     assert figures["pagefind_kb_per_query"] < figures["material_kb_per_query"]
     assert figures["search_s"] > 0 and figures["material_search_index_bytes"] > 0
+    for kind in ("typed", "url"):  # typed into a loaded page's box; opened as /?q=
+        by_query = figures[f"pagefind_{kind}_ms_by_query"]
+        assert len(by_query) == 2 and all(ms > 0 for ms in by_query.values()), by_query
+        for group in ("common", "rare"):
+            ms = figures[f"pagefind_{kind}_{group}_ms"]
+            assert 0 < ms <= figures[f"pagefind_{kind}_{group}_ms_max"] < 60_000
     assert set(figures["pagefind_ranks"]) == set(figures["pagefind_distinct_ranks"])
     assert figures["pagefind_ranks"]["销售主任"] == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -159,3 +160,42 @@ def test_only_the_parts_holding_a_changed_page_are_indexed_again(tmp_path: Path)
     assert differences(tree(updated), tree(anew)) == []
     kept = [p for p, stamp in before.items() if p.exists() and p.stat().st_mtime_ns == stamp]
     assert kept, "every part of the index was written again"
+
+
+@pytest.mark.slow
+def test_serve_indexes_again_only_the_parts_of_changed_pages(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """handbook serve's search index follows the edits in the background: the first run
+    makes every part, later runs only the parts holding a page whose bytes changed, and
+    the index is then the one made anew."""
+    from generator.site.search import BUNDLE_DIR, index_site
+    from generator.site.serve import SearchJob
+    from tests.conftest import make_project
+
+    root = make_project(tmp_path / "handbook")
+    run_build(root, root / "site", TODAY)
+    served, anew = tmp_path / "served", tmp_path / "anew"
+    shutil.copytree(root / "site", served)
+    shutil.rmtree(served / BUNDLE_DIR)
+    job = SearchJob(part_pages=5)
+
+    def index() -> str:
+        caplog.clear()
+        job.request(served, "zh")
+        job.wait()
+        return caplog.text
+
+    with caplog.at_level("INFO", logger="mkdocs.handbook.serve"):
+        first = index()
+        parts = re.search(r"\((\d+) of (\d+) parts\)", first)
+        assert parts is not None and parts[1] == parts[2] and int(parts[2]) > 1, first
+        replace_in(served / "roles/team-lead/goals/index.html", "</article>",
+                   "<p>新增的考核说明</p></article>")  # fmt: skip
+        assert f"(1 of {parts[2]} parts)" in index()
+        assert f"(0 of {parts[2]} parts)" in index()  # nothing changed since
+    job.stop()
+    shutil.copytree(served, anew)
+    shutil.rmtree(anew / BUNDLE_DIR)
+    index_site(anew, "zh", part_pages=5)
+    assert differences(tree(served), tree(anew)) == []

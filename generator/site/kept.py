@@ -118,17 +118,23 @@ class KeptSite:
         first."""
         before = self.pages
         self.pages = site_pages(self.folder, before)
-        if not self.dirty:
-            return None
-        if self.pages.keys() != before.keys():
+        changed = changed_between(before if self.dirty else None, self.pages)
+        if changed is None and self.dirty:
             shutil.rmtree(self.folder / BUNDLE_DIR, ignore_errors=True)
-            return None
-        return {rel for rel, page in self.pages.items() if page[2] != before[rel][2]}
+        return changed
 
     def finish(self, inputs: str) -> None:
         """Record the kept site as the result of a build with ``inputs``."""
         record = {"inputs": inputs, "outputs": sorted(self.outputs), "pages": self.pages}
         self.folder.with_suffix(".json").write_text(json.dumps(record), encoding="utf-8")
+
+
+def changed_between(before: dict[str, Page] | None, now: dict[str, Page]) -> set[str] | None:
+    """The pages whose bytes differ between two takes of a site (:func:`site_pages`);
+    None when there is no earlier take or the site has other pages than then."""
+    if before is None or before.keys() != now.keys():
+        return None
+    return {rel for rel, page in now.items() if page[2] != before[rel][2]}
 
 
 def site_pages(folder: Path, known: dict[str, Page] | None = None) -> dict[str, Page]:

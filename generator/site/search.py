@@ -167,8 +167,9 @@ def index_site(
     *,
     background: Background | None = None,
     changed: set[str] | None = None,
-) -> None:
-    """Write the Pagefind index of the built site and put the worker that reads it in place.
+) -> tuple[int, int]:
+    """Write the Pagefind index of the built site and put the worker that reads it in place;
+    how many parts of the index were made, of how many.
 
     ``language`` is the pages' language (``<html lang>``): the index and the
     queries are segmented for it. A site of more than ``part_pages`` pages is
@@ -196,7 +197,7 @@ def index_site(
     with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
         failures = [error for error in pool.map(run, jobs) if error]
     if background is not None and background.stopped.is_set():
-        return
+        return 0, len(parts)
     if failures:
         raise SiteSearchError(f"Pagefind could not index {site_dir}:\n{failures[0]}")
     for output in outputs:
@@ -210,6 +211,7 @@ def index_site(
     # Material's search engine (lunr and its segmenters) is not loaded by the new worker.
     shutil.rmtree(site_dir / LUNR_DIR, ignore_errors=True)
     install_worker(site_dir, language)
+    return len(jobs), len(parts)
 
 
 def _pagefind_run(

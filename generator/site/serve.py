@@ -32,8 +32,15 @@ from mkdocs.livereload import LiveReloadServer
 from generator.read.findings import ContentError
 from generator.read.handbook import Handbook
 from generator.read.project import CONFIG_FILE, MKDOCS_CONFIG, Project
+from generator.site.kept import Page, changed_between, site_pages
 from generator.site.publish import Site, SiteError
-from generator.site.search import Background, SiteSearchError, index_search, index_site
+from generator.site.search import (
+    PART_PAGES,
+    Background,
+    SiteSearchError,
+    index_search,
+    index_site,
+)
 
 log = logging.getLogger("mkdocs.handbook.serve")
 DIRTY_WARNING = "A 'dirty' build is being performed"
@@ -219,14 +226,18 @@ def error_page(failure: str) -> bytes:
 class SearchJob:
     """Pagefind indexing of a served site, in a thread: one run at a time, the last
     request run after the one in progress (a reader's search is a little behind
-    the edits, never the page)."""
+    the edits, never the page). After the first run, only the parts of the index
+    holding a page whose bytes changed are indexed again, as in a build."""
 
-    def __init__(self) -> None:
+    def __init__(self, part_pages: int = PART_PAGES) -> None:
+        self._part_pages = part_pages
         self._lock = threading.Lock()
         self._wanted: tuple[Path, str] | None = None
         self._running = False
         self._background = Background()
         self._thread: threading.Thread | None = None
+        #: The pages as they were last indexed (None: index them all).
+        self._indexed: dict[str, Page] | None = None
 
     def pause(self) -> None:
         """A rebuild starts: Pagefind waits, so that the rebuild has the cores."""
@@ -238,6 +249,12 @@ class SearchJob:
     def stop(self) -> None:
         """Stop indexing (a running Pagefind too) and wait for the thread to end."""
         self._background.stop()
+        thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def wait(self) -> None:
+        """Wait until the indexing requested so far is done."""
         thread = self._thread
         if thread is not None:
             thread.join()
@@ -259,13 +276,22 @@ class SearchJob:
                     self._running = False
                     return
             started = time.perf_counter()
+            site_dir, language = wanted
+            before, self._indexed = self._indexed, None  # (kept only when this run ends well)
             try:
-                index_site(*wanted, background=self._background)
+                pages = site_pages(site_dir, before)
+                changed = changed_between(before, pages)
+                made, parts = index_site(
+                    site_dir, language, self._part_pages,
+                    background=self._background, changed=changed,
+                )  # fmt: skip
             except (SiteSearchError, OSError) as exc:  # the next request tries again
                 log.error(str(exc))
             else:
                 if not self._background.stopped.is_set():
-                    log.info(f"Search index updated in {time.perf_counter() - started:.1f} s")
+                    self._indexed = pages
+                    seconds = time.perf_counter() - started
+                    log.info(f"Search index updated in {seconds:.1f} s ({made} of {parts} parts)")
 
 
 LISTEN_ERRORS = (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL)

@@ -86,6 +86,7 @@ def main() -> None:
         spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
         assert spec is not None and spec.loader is not None
         run = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = run  # (its dataclasses look their module up)
         spec.loader.exec_module(run)
         root.mkdir(parents=True)
         run.make_project(root, args.roles)

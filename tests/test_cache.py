@@ -187,3 +187,28 @@ def test_many_files_are_read_in_parallel_with_the_same_findings(
     assert report() == serial
     assert "broken.yaml:2:" in serial and "wrong.yaml" in serial
     assert sorted((project / ".handbook-cache" / "roles").glob("*.pickle")) == cached
+
+
+@pytest.mark.slow
+def test_a_build_in_another_process_reuses_the_rendered_role_pages(project: Path) -> None:
+    """Each `handbook build` is a new process, whose string hashes are salted anew: what
+    the render cache keys are made of must not depend on it (a set's order does)."""
+    import subprocess
+    import sys
+
+    def build(out: str, seed: str) -> None:
+        command = [sys.executable, "-c", "from generator.cli import main; main()"]
+        command += ["--project", str(project), "build", "--no-print", "--out", out]
+        environment = {**os.environ, "PYTHONHASHSEED": seed, "HANDBOOK_TODAY": "2026-12-01"}
+        subprocess.run(command, check=True, capture_output=True, env=environment)
+
+    role = project / "content" / "roles" / "team-lead.yaml"
+    text = role.read_text("utf-8").replace("target: 1", "target: !confidential 1")
+    role.write_text(text.replace("grade: M1", "grade: M1\npay_band: P5"), "utf-8")  # (secrets)
+    build(str(project / "site"), "1")
+    entries = sorted((project / ".handbook-cache" / "render").glob("*.pickle"))
+    stamps = [entry.stat().st_mtime_ns for entry in entries]
+    assert entries
+    for seed in "234":
+        build(str(project / f"site.{seed}"), seed)
+        assert [entry.stat().st_mtime_ns for entry in entries] == stamps  # not rendered again

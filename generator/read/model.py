@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    field_serializer,
     model_validator,
 )
 from pydantic.fields import FieldInfo
@@ -1027,6 +1028,12 @@ class Role(Strict):
     #: Where the confidential values are (generator.read.confidential): filled in by
     #: reading, never written in a role file.
     confidential: SkipJsonSchema[frozenset[tuple[str | int, ...]]] = frozenset()
+
+    @field_serializer("confidential")
+    def _in_order(self, locs: frozenset[tuple[str | int, ...]]) -> list[tuple[str | int, ...]]:
+        """A set's order changes with every process (string hashes are salted): dumped in
+        order, the same role gives the same JSON, which the caches' keys are made of."""
+        return sorted(locs, key=repr)
 
     @model_validator(mode="before")
     @classmethod

@@ -168,12 +168,14 @@ def publish_kept(kept: Path, staging: Path, out_dir: Path) -> None:
     folder beside it), links to the files of ``out_dir`` whose bytes are unchanged (so
     they keep their modification time, and rsync copies only what changed) and copies
     of the others; then ``staging`` replaces ``out_dir``."""
+    # (Plain strings and os calls: a large site has tens of thousands of files.)
     for base, _, names in os.walk(kept):
-        relative = Path(base).relative_to(kept)
-        (staging / relative).mkdir(parents=True, exist_ok=True)
+        relative = os.path.relpath(base, kept)
+        target_dir, old_dir = os.path.join(staging, relative), os.path.join(out_dir, relative)
+        os.makedirs(target_dir, exist_ok=True)
         for name in names:
-            source, old = Path(base, name), out_dir / relative / name
-            target = staging / relative / name
+            source, old = os.path.join(base, name), os.path.join(old_dir, name)
+            target = os.path.join(target_dir, name)
             if _same(source, old):
                 try:
                     os.link(old, target)
@@ -184,9 +186,9 @@ def publish_kept(kept: Path, staging: Path, out_dir: Path) -> None:
     swap_in(staging, out_dir)
 
 
-def _same(new: Path, old: Path) -> bool:
+def _same(new: str, old: str) -> bool:
     try:
-        a, b = new.stat(), old.stat()
+        a, b = os.stat(new), os.stat(old)
     except OSError:
         return False
     if a.st_size != b.st_size:

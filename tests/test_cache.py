@@ -67,6 +67,33 @@ def test_findings_about_cached_roles_still_point_at_the_line(project: Path) -> N
     ]
 
 
+def test_findings_within_a_role_are_kept_for_the_next_build_and_follow_edits(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks within a role run again only for a changed file: a later load (a new
+    process, as each `handbook build` is) gives the same findings, at the same place."""
+    from generator.check import references
+
+    checked: list[str] = []
+    real = references._check_within
+    monkeypatch.setattr(references, "_check_within", lambda item: checked.append(item.role.id)
+                        or real(item))  # fmt: skip
+    role = project / "content" / "roles" / "team-lead.yaml"
+    text = role.read_text("utf-8")
+    role.write_text(text.replace("duty: D1", "duty: D9", 1), "utf-8")
+    reports = []
+    for _ in range(2):
+        with pytest.raises(ContentError) as caught:
+            load_handbook(open_project(project), today=TODAY)  # (a new build state each)
+        reports.append(caught.value.report())
+    assert "goals[0].duty: no duty with id 'D9' in this role" in reports[0]
+    assert reports[1] == reports[0]
+    assert sorted(checked) == ["sales-rep", "team-lead"]  # the second load checked none
+    role.write_text(text, "utf-8")  # repaired
+    load_handbook(open_project(project), today=TODAY)
+    assert sorted(checked) == ["sales-rep", "team-lead", "team-lead"]
+
+
 def test_render_cache_gives_the_same_pages_and_follows_edits(project: Path) -> None:
     from generator.render.pages import render_pages
     from generator.store import BuildState

@@ -7,15 +7,20 @@ role's source document; none of them changes anything.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from generator.check.coverage import artefacts, coverage
 from generator.check.structure import CHART_LEVELS
 from generator.read.findings import Finding, Loc
 from generator.read.handbook import SourcedRole
 from generator.read.model import Framework, Role
-from generator.store import BuildState, ObjectMemo
+from generator.store import BuildState, ObjectMemo, PickleFolder
+
+#: The code whose changes change the findings: the checks, and reading (the findings).
+CHECKING_CODE = [Path(__file__).parent, Path(__file__).parents[1] / "read"]
 
 
 def check_roles(
@@ -25,11 +30,14 @@ def check_roles(
     state: BuildState | None = None,
 ) -> list[Finding]:
     """Findings for ``roles``; ids in ``elsewhere`` exist but were not loaded. The
-    findings within a role are kept in ``state`` for the same role object."""
+    findings within a role are kept in ``state`` for the same role object, and in its
+    cache folder for the same file (bytes and path), framework and checking code."""
     own = state.memo("own checks") if state else ObjectMemo[list[Finding]]()
+    stored = state.folder(OWN_CHECKS) if state else None
     by_id: dict[str, SourcedRole] = {}
     findings: list[Finding] = []
     framework_key = framework.model_dump_json() if framework else None
+    context = hashlib.sha256(f"{framework_key}".encode() + _checking_code(state)).hexdigest()
     for item in roles:
         findings.extend(_check_file_name(item))
         if item.role.id in by_id:
@@ -38,7 +46,7 @@ def check_roles(
         else:
             by_id[item.role.id] = item
         if not item.partial:  # (a partial role's own errors are reported already)
-            findings.extend(_own_findings(item, framework, framework_key, own))
+            findings.extend(_own_findings(item, framework, context, own, stored))
     known = set(by_id) | (elsewhere or set())
     for item in roles:
         findings.extend(_check_role_references(item, known))
@@ -47,21 +55,54 @@ def check_roles(
     findings.extend(_check_cycles(by_id, "reporting line", _superior, ("reports_to",)))
     findings.extend(_check_cycles(by_id, "career path", _next_roles, ("career", "next_roles")))
     own.keep(item.role for item in roles if not item.partial)
+    if stored is not None and not elsewhere:  # (every role file was read)
+        stored.prune()
     return findings
+
+
+#: The cache folder of the findings within each role.
+OWN_CHECKS = "checks"
 
 
 def _own_findings(
     item: SourcedRole,
     framework: Framework | None,
-    framework_key: str | None,
+    context: str,
     memo: ObjectMemo[list[Finding]],
+    stored: PickleFolder | None,
 ) -> list[Finding]:
-    """The checks within one role (the role, its file and the framework decide them)."""
+    """The checks within one role (the role, its file and the framework decide them;
+    ``context``: the framework and the checking code)."""
 
     def check() -> list[Finding]:
         return [*_check_within(item), *_check_principles(item, framework)]
 
-    return memo.get(item.role, (item.path, framework_key), check)
+    def kept() -> list[Finding]:
+        if stored is None or item.key is None:
+            return check()
+        name = hashlib.sha256(f"{item.key}\0{item.path}\0{context}".encode()).hexdigest()
+        entry = stored.entry(name)
+        found = stored.load(entry)
+        if isinstance(found, list):
+            return found
+        made = check()
+        stored.store(entry, made)
+        return made
+
+    findings: list[Finding] = memo.get(item.role, (item.path, context), kept)
+    return findings
+
+
+def _checking_code(state: BuildState | None) -> bytes:
+    """A hash of the code of the checks (whose changes change the findings)."""
+
+    def digest() -> bytes:
+        found = hashlib.sha256()
+        for path in sorted(p for folder in CHECKING_CODE for p in folder.glob("*.py")):
+            found.update(path.name.encode() + b"\0" + path.read_bytes())
+        return found.digest()
+
+    return state.kept("checking code", None, digest) if state else digest()
 
 
 def _check_file_name(item: SourcedRole) -> Iterator[Finding]:

@@ -88,11 +88,15 @@ class SourcedRole:
         path: Path,
         doc: Document | None = None,
         failed: frozenset[str] | None = None,
+        key: str | None = None,
     ) -> None:
         self.role = role
         self.path = path
         self._doc = doc
         self.failed = failed  # None: the role is valid
+        #: The parse cache's name for the file's bytes (and the model and policies that
+        #: validated them), for caches of what is worked out from the file; None: unknown.
+        self.key = key
 
     @property
     def partial(self) -> bool:
@@ -232,9 +236,10 @@ def _load_roles(
     loaded: dict[Path, tuple[SourcedRole | None, list[Finding]]] = {}
     misses: list[Path] = []
     for path in files:
-        role = _cached(path, max_bytes, cache) if path.is_file() else None
+        key = _key(path, max_bytes, cache) if path.is_file() else None
+        role = cache.load(key) if key is not None else None
         if role is not None:
-            loaded[path] = (SourcedRole(role, path), [])
+            loaded[path] = (SourcedRole(role, path, key=key), [])
         else:
             misses.append(path)
     cores = os.cpu_count() or 1
@@ -247,16 +252,18 @@ def _load_roles(
         more = [max_bytes] * len(misses), [cache.company] * len(misses)
         read = pool.map(_read_role, misses, *more, chunksize=16)
         for path, (role, failed, found) in zip(misses, read, strict=True):
-            if role is not None and failed is None and not found:
-                cache.put(path.read_bytes(), role)
-            sourced = SourcedRole(role, path, failed=failed) if role is not None else None
+            key = None
+            if role is not None and failed is None:
+                raw = path.read_bytes()
+                key = cache.put(raw, role) if not found else cache.name(raw)
+            sourced = SourcedRole(role, path, failed=failed, key=key) if role else None
             loaded[path] = (sourced, found)
     return [loaded[path] for path in files]
 
 
-def _cached(path: Path, max_bytes: int, cache: RoleCache) -> Role | None:
+def _key(path: Path, max_bytes: int, cache: RoleCache) -> str | None:
     try:
-        return cache.of_file(path, max_bytes)
+        return cache.name_of(path, max_bytes)
     except (OSError, SourceError):
         return None
 
@@ -295,31 +302,32 @@ class RoleCache:
         )
         self._model = state.kept("model fingerprint", None, _model_fingerprint)
 
-    def _name(self, raw: bytes) -> str:
+    def name(self, raw: bytes) -> str:
+        """The entry's name for a role file's bytes."""
         return hashlib.sha256(raw + self._model + self._context).hexdigest()
 
-    def get(self, raw: bytes) -> Role | None:
-        return self._load(self._name(raw))
-
-    def of_file(self, path: Path, max_bytes: int) -> Role | None:
-        """``get`` for the file's current bytes (OSError or SourceError if it cannot be
-        read)."""
+    def name_of(self, path: Path, max_bytes: int) -> str:
+        """The entry's name for the file's current bytes (OSError or SourceError if it
+        cannot be read)."""
         stat = path.stat()
         signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         seen = self._seen.get(path)
         if seen is not None and seen[0] == signature:
-            return self._load(seen[1])
-        name = self._name(read_file(path, max_bytes=max_bytes))
+            return seen[1]
+        name = self.name(read_file(path, max_bytes=max_bytes))
         if time.time_ns() - stat.st_mtime_ns > SETTLED_NS:
             self._seen[path] = (signature, name)
-        return self._load(name)
+        return name
 
-    def _load(self, name: str) -> Role | None:
+    def load(self, name: str) -> Role | None:
         role = self.store.load(self.store.entry(name))
         return role if isinstance(role, Role) else None
 
-    def put(self, raw: bytes, role: Role) -> None:
-        self.store.store(self.store.entry(self._name(raw)), role)
+    def put(self, raw: bytes, role: Role) -> str:
+        """Store ``role`` read from ``raw``; the entry's name."""
+        name = self.name(raw)
+        self.store.store(self.store.entry(name), role)
+        return name
 
     def prune(self) -> None:
         """Forget entries no role file used in this load."""
@@ -339,9 +347,10 @@ def load_role(
         return None, exc.findings
     except OSError as exc:
         return None, [_whole_file(path, f"cannot be read: {exc.strerror}")]
-    role = cache.get(raw) if cache is not None else None
+    key = cache.name(raw) if cache is not None else None
+    role = cache.load(key) if cache is not None and key is not None else None
     if role is not None:
-        return SourcedRole(role, path), []
+        return SourcedRole(role, path, key=key), []
     try:
         doc: Document = parse_document(path, raw)
     except SourceError as exc:
@@ -358,8 +367,8 @@ def load_role(
     sealed = confidential_locs(doc.data, doc.confidential, fields)
     valid = valid.model_copy(update={"confidential": sealed}) if sealed else valid
     if cache is not None and not findings:  # a role from the cache comes without findings
-        cache.put(raw, valid)
-    return SourcedRole(valid, path, doc), findings
+        key = cache.put(raw, valid)
+    return SourcedRole(valid, path, doc, key=key), findings
 
 
 def _model_fingerprint() -> bytes:

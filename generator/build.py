@@ -11,6 +11,7 @@ published). Each step is a plain call of the stage that does it.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -63,6 +64,20 @@ class BuildResult:
     warnings: str = ""
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cycle collector run less often: a build makes millions of objects that
+    live until it ends (roles, pages), and each full collection walks them all again
+    (1,000 roles, read from the cache: 5.3 s with the default thresholds, 2.3 s)."""
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+@fewer_collections()
 def build(
     project: Project,
     out_dir: Path,
@@ -139,6 +154,7 @@ def build(
     return BuildResult(len(shown.roles), pages, printables, rendered, timings.total())
 
 
+@fewer_collections()
 def preview(
     root: Path,
     site_dir: Path,

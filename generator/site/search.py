@@ -36,8 +36,11 @@ BUNDLE_DIR = "pagefind"
 #: Pages per part of the index. Pagefind's search time grows faster than the
 #: number of pages a word is on (its scoring looks up every page's matches in a
 #: list of all the matches), so a large handbook is indexed in parts of about
-#: this many pages, which the worker searches as one (Pagefind's mergeIndex).
-PART_PAGES = 2500
+#: this many pages, which the worker searches as one (Pagefind's mergeIndex). A
+#: build after an edit indexes again the part(s) holding the changed pages, about
+#: 3 ms a page: at 1,000 roles ten parts of ~900 pages take ~3 s where four of
+#: ~2,260 took ~7.5 s, and answer as fast (BENCHMARKS.md, "Search in the browser").
+PART_PAGES = 1000
 #: Folder of part ``n`` (2, 3, ...) inside the bundle; part 1 is the bundle itself.
 PART_DIR = "part-{}"
 ROLES_DIR = "roles"

@@ -162,6 +162,11 @@ def test_only_the_parts_holding_a_changed_page_are_indexed_again(tmp_path: Path)
     assert differences(tree(updated), tree(anew)) == []
     kept = [p for p, stamp in before.items() if p.exists() and p.stat().st_mtime_ns == stamp]
     assert kept, "every part of the index was written again"
+    # Indexed again whole, in place, in other parts: nothing of the earlier index is left.
+    index_site(updated, "zh", part_pages=1000)
+    shutil.rmtree(anew / BUNDLE_DIR)
+    index_site(anew, "zh", part_pages=1000)
+    assert differences(tree(updated), tree(anew)) == []
 
 
 @pytest.mark.slow

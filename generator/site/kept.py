@@ -114,14 +114,10 @@ class KeptSite:
     def changed_pages(self) -> set[str] | None:
         """The pages whose bytes this build changed, whose parts of the search index are
         made again; None when the whole index is made again (the site was built anew, or
-        has other pages than before: the parts hold other pages), the old one removed
-        first."""
+        has other pages than before: the parts hold other pages)."""
         before = self.pages
         self.pages = site_pages(self.folder, before)
-        changed = changed_between(before if self.dirty else None, self.pages)
-        if changed is None and self.dirty:
-            shutil.rmtree(self.folder / BUNDLE_DIR, ignore_errors=True)
-        return changed
+        return changed_between(before if self.dirty else None, self.pages)
 
     def finish(self, inputs: str) -> None:
         """Record the kept site as the result of a build with ``inputs``."""

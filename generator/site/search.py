@@ -188,11 +188,14 @@ def index_site(
     ]
     globs = [None] if len(parts) == 1 else [_glob(part) for part in parts]
     jobs = list(zip(outputs, globs, strict=True))
+    # (Pagefind adds to a folder: each part it makes starts from an empty one.)
     if changed is not None:
         touched = {_part_of(page, parts) for page in changed}
         jobs = [job for index, job in enumerate(jobs) if index in touched]
-        for output, _ in jobs:  # (Pagefind adds to a folder: start from an empty one)
+        for output, _ in jobs:
             _clear_part(site_dir / output)
+    else:
+        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
 
     def run(job: tuple[str, str | None]) -> str | None:
         return _pagefind_run(site_dir, language, *job, background)
@@ -207,10 +210,6 @@ def index_site(
         for pattern in UNUSED + (PART_UNUSED if output != BUNDLE_DIR else ()):
             for path in (site_dir / output).glob(pattern):
                 path.unlink()
-    # Parts left from an earlier, larger index of this folder (serve re-indexes in place).
-    for folder in (site_dir / BUNDLE_DIR).glob(PART_DIR.format("*")):
-        if f"{BUNDLE_DIR}/{folder.name}" not in outputs:
-            shutil.rmtree(folder)
     # Material's search engine (lunr and its segmenters) is not loaded by the new worker.
     shutil.rmtree(site_dir / LUNR_DIR, ignore_errors=True)
     install_worker(site_dir, language)

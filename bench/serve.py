@@ -67,7 +67,9 @@ def main() -> None:
             print(f"edit {n}: shown after {seconds[-1]:.2f} s", flush=True)
     finally:
         role_file.write_text(original, "utf-8")
-        os.killpg(server.pid, signal.SIGINT)
+        # (SIGTERM, which serve handles as Ctrl-C: a benchmark started in the background
+        # of a shell has SIGINT ignored, and so has the server it starts.)
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait()
     print(f"median {sorted(seconds)[len(seconds) // 2]:.2f} s, worst {max(seconds):.2f} s")
 

@@ -164,11 +164,16 @@ self.addEventListener("message", async event => {
  */
 self.postMessage({ type: READY });
 
-/* The box got focus: Pagefind loads while the query is typed. (The channel is the
- * origin's, so a focus in another tab of the handbook loads it here too, from the
- * browser's cache by then; a worker loads it once.) */
+/* The box got focus, or the page was opened with a query (search-prepare.js says
+ * "prepare", also in answer to this worker's "hello" if the page's script ran before
+ * the worker listened): Pagefind loads while the query is typed or sent. (The channel
+ * is the origin's, so a page in another tab of the handbook may load it here too, from
+ * the browser's cache by then; a worker loads it once.) */
 if (typeof BroadcastChannel === "function") {
   const prepare = new BroadcastChannel(PREPARE);
-  prepare.onmessage = () =>
-    load().catch(error => console.error("handbook search:", error));  // (a query tries again)
+  prepare.onmessage = event => {
+    if (event.data === "prepare")
+      load().catch(error => console.error("handbook search:", error));  // (a query tries again)
+  };
+  prepare.postMessage("hello");
 }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,10 +30,10 @@ from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.project import Project, open_project
 from generator.render.audience import Audience, confidential_mark, for_audience
-from generator.site.kept import KeptSite, publish_kept, site_inputs
+from generator.site.kept import KeptSite, site_inputs, stage
 from generator.site.outdir import audience_refusal, describe
-from generator.site.publish import Site, SiteError, build_site, staged
-from generator.site.search import SiteSearchError, index_search
+from generator.site.publish import Site, SiteError, build_site, staged, swap_in
+from generator.site.search import SEARCH_FOLDERS, SiteSearchError, index_search
 from generator.store import BuildState
 
 #: The pages and search stages report progress in builds of this many pages or more.
@@ -134,7 +135,9 @@ def build(
                 dirty=kept.dirty,
             )
             kept.remove_gone({p.relative_to(kept.folder).as_posix() for p in site.published})
-        with timings("search"):
+        # The files the search step leaves alone are staged for publishing meanwhile.
+        with timings("search"), ThreadPoolExecutor(1) as beside:
+            others = beside.submit(stage, kept.folder, staging, out_dir, skip=SEARCH_FOLDERS)
             index_search(
                 site.folder,
                 site.language,
@@ -142,9 +145,11 @@ def build(
                 progress=progress if long_build else None,
                 changed=kept.changed_pages(),
             )
+            others.result()
         pages = len(kept.pages)  # (as the search step found them)
         with timings("publish"):
-            publish_kept(kept.folder, staging, out_dir)
+            stage(kept.folder, staging, out_dir, only=SEARCH_FOLDERS)
+            swap_in(staging, out_dir)
         kept.finish(site_key)
     printables = len(generated.printables.files) if generated.printables else None
     rendered = generated.printables.rendered if generated.printables else 0

@@ -10,9 +10,9 @@ changed page. Any other build starts from an empty folder. The record of a kept
 site is written only when its build succeeded, so an interrupted or failed build
 leaves a folder the next build does not trust.
 
-Publishing (:func:`publish_kept`) never changes the published site in place: a new
-folder beside it gets links to the published files that did not change and copies
-of the others, and replaces it.
+Publishing never changes the published site in place: a new folder beside it gets
+links to the published files that did not change and copies of the others
+(:func:`stage`), and replaces it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.read.project import MKDOCS_CONFIG, Project
-from generator.site.publish import swap_in
 from generator.site.search import BUNDLE_DIR
 
 #: The packages whose versions change every page of the site.
@@ -159,14 +158,32 @@ def site_pages(folder: Path, known: dict[str, Page] | None = None) -> dict[str, 
     return pages
 
 
-def publish_kept(kept: Path, staging: Path, out_dir: Path) -> None:
-    """Publish the site built in ``kept`` as ``out_dir``: in ``staging`` (a new, empty
-    folder beside it), links to the files of ``out_dir`` whose bytes are unchanged (so
-    they keep their modification time, and rsync copies only what changed) and copies
-    of the others; then ``staging`` replaces ``out_dir``."""
+def stage(
+    kept: Path,
+    staging: Path,
+    out_dir: Path,
+    *,
+    skip: tuple[str, ...] = (),
+    only: tuple[str, ...] | None = None,
+) -> None:
+    """Put the files of the site in ``kept`` in ``staging``: links to the files of
+    ``out_dir`` whose bytes are unchanged (so they keep their modification time, and
+    rsync copies only what changed), copies of the others. Folders (relative paths) in
+    ``skip`` are left out; with ``only``, only those folders are staged."""
     # (Plain strings and os calls: a large site has tens of thousands of files.)
-    for base, _, names in os.walk(kept):
+    for base, subfolders, names in os.walk(kept):
         relative = os.path.relpath(base, kept)
+        rel = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        subfolders[:] = [name for name in subfolders if rel + name not in skip]
+        if only is not None:
+            inside = any(rel.startswith(folder + "/") for folder in only)
+            subfolders[:] = [
+                name for name in subfolders
+                if inside or any(folder == rel + name or folder.startswith(rel + name + "/")
+                                 for folder in only)
+            ]  # fmt: skip
+            if not inside:
+                continue
         target_dir, old_dir = os.path.join(staging, relative), os.path.join(out_dir, relative)
         os.makedirs(target_dir, exist_ok=True)
         for name in names:
@@ -179,7 +196,6 @@ def publish_kept(kept: Path, staging: Path, out_dir: Path) -> None:
                 except OSError:  # (another file system, or links not allowed)
                     pass
             shutil.copy2(source, target)
-    swap_in(staging, out_dir)
 
 
 def _same(new: str, old: str) -> bool:

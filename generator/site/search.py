@@ -29,7 +29,12 @@ from pathlib import Path
 from markupsafe import escape
 
 from generator.outputs import StageProgress
-from generator.site.search_fix import SearchFixError, fix_search_worker, search_worker
+from generator.site.search_fix import (
+    WORKERS,
+    SearchFixError,
+    fix_search_worker,
+    search_worker,
+)
 from generator.site.segmentation import search_words
 
 BUNDLE_DIR = "pagefind"
@@ -52,6 +57,8 @@ ROOT_SELECTOR = "article.md-content__inner"
 IGNORED = (".headerlink",)
 WORKER = Path(__file__).with_name("search_worker.js")
 LUNR_DIR = "assets/javascripts/lunr"
+#: What the search step writes or removes in a built site (all else is MkDocs' alone).
+SEARCH_FOLDERS = (BUNDLE_DIR, LUNR_DIR, WORKERS)
 #: Not published: Pagefind's own result widgets (the handbook uses Material's), and its
 #: worker (Pagefind runs inside the handbook's search worker).
 UNUSED = (

@@ -171,19 +171,11 @@ def stage(
     rsync copies only what changed), copies of the others. Folders (relative paths) in
     ``skip`` are left out; with ``only``, only those folders are staged."""
     # (Plain strings and os calls: a large site has tens of thousands of files.)
-    for base, subfolders, names in os.walk(kept):
+    tops = [os.path.join(kept, folder) for folder in only] if only is not None else [kept]
+    for base, subfolders, names in (entry for top in tops for entry in os.walk(top)):
         relative = os.path.relpath(base, kept)
         rel = "" if relative == "." else relative.replace(os.sep, "/") + "/"
         subfolders[:] = [name for name in subfolders if rel + name not in skip]
-        if only is not None:
-            inside = any(rel.startswith(folder + "/") for folder in only)
-            subfolders[:] = [
-                name for name in subfolders
-                if inside or any(folder == rel + name or folder.startswith(rel + name + "/")
-                                 for folder in only)
-            ]  # fmt: skip
-            if not inside:
-                continue
         target_dir, old_dir = os.path.join(staging, relative), os.path.join(out_dir, relative)
         os.makedirs(target_dir, exist_ok=True)
         for name in names:

@@ -239,3 +239,31 @@ def test_a_build_in_another_process_reuses_the_rendered_role_pages(project: Path
     for seed in "234":
         build(str(project / f"site.{seed}"), seed)
         assert [entry.stat().st_mtime_ns for entry in entries] == stamps  # not rendered again
+
+
+def test_roles_rendered_in_processes_give_the_same_pages(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large handbook's role pages are rendered by a process per core: the pages, and
+    what the render cache keeps of them, are those rendered here."""
+    from generator.render import pages as rendering
+    from generator.store import BuildState
+
+    handbook = load_handbook(open_project(project), today=TODAY)
+    here = rendering.render_pages(handbook, state=BuildState(project / "cache-here"))
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    pools: list[object] = []
+
+    class Pool(rendering.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **options: Any) -> None:
+            pools.append(self)
+            super().__init__(*args, **options)
+
+    monkeypatch.setattr(rendering, "ProcessPoolExecutor", Pool)
+    state = BuildState(project / "cache-forked")
+    assert rendering.render_pages(handbook, state=state) == here
+    assert len(pools) == 1  # (rendered in the processes)
+    folder = "render"
+    stored = sorted(p.name for p in (project / "cache-forked" / folder).glob("*.pickle"))
+    assert stored == sorted(p.name for p in (project / "cache-here" / folder).glob("*.pickle"))
+    assert rendering.render_pages(handbook, state=BuildState(project / "cache-forked")) == here

@@ -9,9 +9,13 @@ built by a template helper (links, numbers), and undefined names are errors.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup, escape
@@ -27,9 +31,11 @@ from generator.read.model import Checklist, ChecklistItem, Role
 from generator.render.assessment import SheetPeriods, assessed_goals
 from generator.render.cache import Read, Recorded, RecordingHandbook, RenderCache
 from generator.render.escape import md
-from generator.render.revisions import revision_record, revision_rows
+from generator.render.revisions import RevisionRecord, revision_record, revision_rows
 from generator.render.sheets import downloads_folder, form_file, role_sheets, workbook_name
 from generator.store import BuildState
+
+R = TypeVar("R")
 
 # Pages of a role, in reading order: (file name, template, the Role field it needs).
 ROLE_PAGES = (
@@ -137,12 +143,17 @@ def render_pages(
     for form in handbook.forms:  # the forms library: a page per form
         path = form_page(form.id)
         pages[path] = _render(env, FORM_PAGE, page=path, form=form, uses=uses, **site)
+    by_role: dict[str, dict[str, str]] = {}
+    todo: list[tuple[Role, RevisionRecord]] = []
     for role in handbook.roles:
         record = revision_record(handbook.history, role.id, labels)
         stored = cache.get(role, record) if cache else None
         if stored is not None:
-            pages.update(stored)
-            continue
+            by_role[role.id] = stored
+        else:
+            todo.append((role, record))
+
+    def render_role(role: Role, record: RevisionRecord) -> tuple[dict[str, str], set[Read]]:
         reads: set[Read] = set()
         seen = {
             "handbook": RecordingHandbook(handbook, reads),
@@ -156,12 +167,45 @@ def render_pages(
             )
             for name, template in role_pages(role)
         }
-        pages.update(own)
+        return own, reads
+
+    for (role, record), (own, reads) in zip(todo, _each(render_role, todo), strict=True):
+        by_role[role.id] = own
         if cache:
             cache.put(role, record, own, reads)
+    for role in handbook.roles:
+        pages.update(by_role[role.id])
     if cache:
         cache.prune()
     return pages
+
+
+#: Roles to render from which they are shared out to a process per core.
+PARALLEL_FROM = 64
+#: What the processes forked by :func:`_each` do (set just before they are forked).
+_forked: tuple[Callable[..., Any], list[tuple[Any, ...]]] | None = None
+
+
+def _each(work: Callable[..., R], items: list[tuple[Any, ...]]) -> list[R]:
+    """``work(*item)`` for each item: in forked processes, one per core, when there are
+    many (they inherit the handbook and the compiled templates; the results come back
+    pickled), else here."""
+    global _forked
+    cores = os.cpu_count() or 1
+    if len(items) < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
+        return [work(*item) for item in items]
+    _forked = (work, items)
+    try:
+        with ProcessPoolExecutor(cores, mp_context=mp.get_context("fork")) as pool:
+            return list(pool.map(_forked_work, range(len(items)), chunksize=8))
+    finally:
+        _forked = None
+
+
+def _forked_work(index: int) -> Any:
+    assert _forked is not None
+    work, items = _forked
+    return work(*items[index])
 
 
 def _render(env: jinja2.Environment, template: str, **context: Any) -> str:

@@ -215,3 +215,32 @@ def test_stopping_the_server_stops_its_indexing_at_once(
     server.process.wait(timeout=10)
     left = [p.command for p in processes() if p.group == server.process.pid]
     assert left == []  # no Pagefind left running
+
+
+def test_a_server_started_with_ctrl_c_ignored_still_stops_on_it(project: Path) -> None:
+    """`handbook serve &` in a script starts it with SIGINT ignored (as shells do for
+    background jobs): Ctrl-C (SIGINT) still stops it."""
+    port = _free_port()
+    command = [sys.executable, "-c", "from generator.cli import main; main()"]
+    command += ["--project", str(project), "serve", "--dev-addr", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    served = Server(f"http://127.0.0.1:{port}/", process)
+    assert process.stderr is not None
+    stderr = process.stderr
+    threading.Thread(target=lambda: served.log.extend(stderr), daemon=True).start()
+    try:
+        served.wait_for_log("Serving on")
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        stderr.close()

@@ -70,8 +70,10 @@ def serve_site(project: Project, dev_addr: str | None, rebuild: Rebuild) -> None
     logging.getLogger("mkdocs").addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     # Stopped by a service manager (SIGTERM) as by Ctrl-C: the server then shuts down in
-    # order, and the background indexing with it (a paused Pagefind would linger).
+    # order, and the background indexing with it (a paused Pagefind would linger). Ctrl-C
+    # too when the server was started with SIGINT ignored (`handbook serve &` in a script).
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     site_dir = Path(tempfile.mkdtemp(prefix="handbook-serve-"))
     serve_url = f"http://{host}:{port}{mount}"
     serving = Serving(lambda: rebuild(site_dir, serve_url))

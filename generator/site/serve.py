@@ -251,9 +251,7 @@ class SearchJob:
     def stop(self) -> None:
         """Stop indexing (a running Pagefind too) and wait for the thread to end."""
         self._background.stop()
-        thread = self._thread
-        if thread is not None:
-            thread.join()
+        self.wait()
 
     def wait(self) -> None:
         """Wait until the indexing requested so far is done."""

@@ -119,24 +119,32 @@ def test_render_cache_gives_the_same_pages_and_follows_edits(project: Path) -> N
     assert "模板已修改" in render_pages(edited, state=state)["roles/sales-rep/training.md"]
 
 
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages rendered from now on (not those reused from the cache), by path."""
+    from generator.render import pages as rendering
+
+    pages: list[str] = []
+    real = rendering._render
+
+    def counted(env: Any, template: str, **context: Any) -> str:
+        pages.append(context["page"])
+        return real(env, template, **context)
+
+    monkeypatch.setattr(rendering, "_render", counted)
+    return pages
+
+
 def test_unchanged_roles_are_not_rendered_again(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rendered: list[str]
 ) -> None:
-    """A second render with the same inputs renders the site-wide pages only, from any
-    working folder, and a state made anew reads the role pages from the cache folder."""
+    """A second render with the same inputs renders nothing, from any working folder, and
+    a state made anew reads the pages from the cache folder."""
     from generator.render import pages as rendering
     from generator.store import BuildState
 
     handbook = load_handbook(open_project(project), today=TODAY)
     state = BuildState(project / ".handbook-cache")
-    rendered: list[str] = []
-    real = rendering._render
-
-    def counted(env: Any, template: str, **context: Any) -> str:
-        rendered.append(context["page"])
-        return real(env, template, **context)
-
-    monkeypatch.setattr(rendering, "_render", counted)
     first = rendering.render_pages(handbook, state=state)
     assert any(page.startswith("roles/") for page in rendered)
     for folder, fresh in ((project, False), (tmp_path, False), (tmp_path, True)):
@@ -145,7 +153,42 @@ def test_unchanged_roles_are_not_rendered_again(
         rendered.clear()
         again = BuildState(project / ".handbook-cache") if fresh else state
         assert rendering.render_pages(handbook, state=again) == first
-        assert rendered == list(rendering.SITE_PAGES)
+        assert rendered == []
+
+
+def test_site_wide_pages_are_rendered_again_only_when_what_they_show_changed(
+    project: Path, rendered: list[str]
+) -> None:
+    """The pages that list every role (roles index, org chart, career ladder, coverage,
+    health) record what they read role by role: an edit of a role's text renders the
+    role's own pages only; a new title renders the pages that show it, which then show
+    it. Every render equals one without the cache."""
+    from generator.render import pages as rendering
+    from generator.store import BuildState
+
+    state = BuildState(project / ".handbook-cache")
+
+    def edit(old: str, new: str) -> dict[str, str]:
+        path = project / "content/roles/sales-rep.yaml"
+        path.write_text(path.read_text("utf-8").replace(old, new, 1), "utf-8")
+        handbook = load_handbook(open_project(project), today=TODAY)
+        fresh = rendering.render_pages(handbook)
+        rendered.clear()
+        pages = rendering.render_pages(handbook, state=state)
+        assert pages == fresh
+        return pages
+
+    rendering.render_pages(load_handbook(open_project(project), today=TODAY), state=state)
+    edit("purpose: 开发与维护客户", "purpose: 开发、维护客户")
+    assert rendered and all(page.startswith("roles/sales-rep/") for page in rendered)
+    pages = edit("title: 销售代表", "title: 客户代表")
+    shown = {"roles/index.md", "org-chart.md"}
+    assert shown <= set(rendered)
+    assert all("客户代表" in pages[page] for page in shown)
+    assert not {"career-ladder.md", "changes.md"} & set(rendered)  # (no career paths here)
+    pages = edit("department: 销售部", "department: 客户部")
+    assert {"index.md", "roles/index.md"} <= set(rendered)
+    assert "客户部" in pages["index.md"]
 
 
 def test_a_page_is_rendered_again_when_a_field_it_reads_of_another_role_changes(
@@ -182,11 +225,12 @@ def test_a_page_is_rendered_again_when_a_field_it_reads_of_another_role_changes(
     # of anything else of the superior (its purpose, its duties) leaves them as stored.
     entry = state.folder("render")
     _, _, reads, _ = entry.load(entry.entry("sales-rep"))
-    # (whether it is published decides between a link and a planned role's title)
+    # (whether it is published, by its status, decides between a link and a planned
+    # role's title)
     assert set(reads) == {
         ("team-lead", "title"),
         ("team-lead", "grade"),
-        ("team-lead", "published"),
+        ("team-lead", "status"),
     }
 
 

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from generator.build import BuildOptions, BuildResult, build
 from generator.cli import main
 from generator.read.project import open_project
+from generator.store import BuildState
 from tests.conftest import REPO, TODAY, git
 
 
@@ -61,9 +62,11 @@ def handbook_repo(tmp_path: Path) -> Path:
     return root
 
 
-def run_build(root: Path, out: Path, today: date, audience: str = "staff") -> BuildResult:
+def run_build(
+    root: Path, out: Path, today: date, audience: str = "staff", state: BuildState | None = None
+) -> BuildResult:
     options = BuildOptions(today, printing=False, audience=audience)  # type: ignore[arg-type]
-    return build(open_project(root), out, options)
+    return build(open_project(root), out, options, state)
 
 
 @pytest.mark.slow
@@ -100,19 +103,24 @@ def test_an_updated_site_is_the_site_a_clean_build_makes(handbook_repo: Path) ->
         ("a form", lambda: replace_in(
             root / "content" / "forms" / "weekly-plan.yaml", "title: 周工作计划表",
             "title: 每周工作计划表")),
+        ("a role's department", lambda: replace_in(
+            roles / "sales-representative.yaml", "department: 销售部", "department: 客户部")),
+        ("the form a checklist item names", lambda: replace_in(
+            roles / "sales-representative.yaml", "form: meeting-minutes", "form: weekly-plan")),
         ("a new commit of a role", new_commit),
         ("a change of date", lambda: day.__setitem__(0, TODAY + timedelta(days=200))),
         ("a role added", add_role),
         ("a role removed", lambda: (roles / "extra-role.yaml").unlink()),
     ]  # fmt: skip
-    site, clean = root / "site", root.parent / "clean"
+    site, clean, fresh = root / "site", root.parent / "clean", root.parent / "clean-cache"
     run_build(root, site, day[0])
     for what, edit in edits:
         edit()
         updated = run_build(root, site, day[0])
         assert not updated.unchanged, what
         shutil.rmtree(clean, ignore_errors=True)
-        run_build(root, clean, day[0])
+        shutil.rmtree(fresh, ignore_errors=True)
+        run_build(root, clean, day[0], state=BuildState(fresh))  # (nothing reused)
         assert differences(tree(site), tree(clean)) == [], f"after {what}"
     # A switch of audience: the hr site is its own, and staff again is as before.
     staff = tree(site)

@@ -65,11 +65,15 @@ class Handbook:
 
     @property
     def departments(self) -> dict[str, list[Role]]:
-        """Roles grouped by department, in order of first appearance by role id."""
-        grouped: dict[str, list[Role]] = {}
-        for role in self.roles:
-            grouped.setdefault(role.department, []).append(role)
-        return grouped
+        return by_department(self.roles)
+
+
+def by_department(roles: list[Role]) -> dict[str, list[Role]]:
+    """Roles grouped by department, in order of first appearance by role id."""
+    grouped: dict[str, list[Role]] = {}
+    for role in roles:
+        grouped.setdefault(role.department, []).append(role)
+    return grouped
 
 
 class SourcedRole:

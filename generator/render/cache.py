@@ -1,22 +1,30 @@
-"""Reusing a role's rendered pages while nothing they read has changed.
+"""Reusing rendered pages while nothing they read has changed.
 
 While a role's pages render, the handbook they are given records what they read
 beyond the role itself: which fields of which other roles (a superior's title, a
-next role's grade), or the handbook as a whole (a page that lists every role). The
-pages are stored with that record. A later build reuses them when the role, the
-templates and labels, the settings and the rendering code are the same, and every
-recorded read gives what it gave then. Reuse follows from what the templates read,
-so a template that starts to show another field of a linked role is correct at once.
+next role's grade), or something handbook-wide (the list of roles, the forms). The
+site-wide pages (the roles index, the career ladder, the forms) are recorded the same
+way: a page that lists every role reads the list of ids and, role by role, the fields
+it shows, so an edit of a role's text renders none of them again. Pages are stored
+with their record. A later build reuses them when the page's own inputs (the role,
+or the form), the templates and labels, the settings and the rendering code are the
+same, and every recorded read gives what it gave then. Reuse follows from what the
+templates read, so a template that starts to show another field of a linked role is
+correct at once.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from pydantic import BaseModel
 
 from generator.read.confidential import Audience
-from generator.read.handbook import Handbook
+from generator.read.handbook import Handbook, by_department
 from generator.read.model import Role
 from generator.store import BuildState
 
@@ -29,15 +37,31 @@ RENDERING_CODE = [Path(__file__).parents[1] / stage for stage in ("read", "check
 
 
 class RecordingHandbook:
-    """The handbook as a role's templates see it: every read of another role's field,
-    and of anything handbook-wide, is noted in ``reads``."""
+    """The handbook as templates see it: every read of a role's field (other than the
+    role a page is about), and of anything handbook-wide, is noted in ``reads``. The
+    roles it lists record their fields as they are read; the list itself is a read of
+    which roles there are, in which order."""
 
     def __init__(self, handbook: Handbook, reads: set[Read]) -> None:
         self._handbook = handbook
         self._reads = reads
 
-    def role(self, role_id: str) -> RecordingRole:
-        return RecordingRole(self._handbook.role(role_id), self._reads)
+    def role(self, role_id: str) -> Role:
+        return _recording(self._handbook.role(role_id), self._reads)
+
+    @property
+    def roles(self) -> list[Role]:
+        self._reads.add((WHOLE, "roles"))
+        return [_recording(role, self._reads) for role in self._handbook.roles]
+
+    @property
+    def planned(self) -> list[Role]:
+        self._reads.add((WHOLE, "planned"))
+        return [_recording(role, self._reads) for role in self._handbook.planned]
+
+    @property
+    def departments(self) -> dict[str, list[Role]]:
+        return by_department(self.roles)
 
     def __getattr__(self, name: str) -> Any:
         self._reads.add((WHOLE, name))
@@ -45,67 +69,102 @@ class RecordingHandbook:
 
 
 class RecordingRole:
-    """A role whose attributes, when read, are noted in ``reads``."""
+    """A role whose attributes, when read, are noted in ``reads``: its fields, and the
+    fields its properties are worked out from (``published``: its status)."""
 
     def __init__(self, role: Role, reads: set[Read]) -> None:
         self._role = role
         self._reads = reads
 
     def __getattr__(self, name: str) -> Any:
+        worked_out = getattr(type(self._role), name, None)
+        if isinstance(worked_out, property) and worked_out.fget is not None:
+            return worked_out.fget(self)
         self._reads.add((self._role.id, name))
         return getattr(self._role, name)
 
 
-class Recorded:
-    """Any object worked out from the whole handbook (the organisation's structure):
-    reading it is a read of the whole handbook."""
+def _recording(role: Role, reads: set[Read]) -> Role:
+    """``role`` as a :class:`RecordingRole` (which templates and the helpers they call
+    read as they read a role)."""
+    return cast(Role, RecordingRole(role, reads))
 
-    def __init__(self, value: object, reads: set[Read], name: str) -> None:
-        self._value = value
-        self._reads = reads
-        self._name = name
+
+class Lazy:
+    """A value a template may use, worked out at its first use: a page that does not use
+    it neither pays for it nor records the reads that working it out makes."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+
+    @functools.cached_property
+    def value(self) -> Any:
+        return self._make()
 
     def __getattr__(self, name: str) -> Any:
-        self._reads.add((WHOLE, self._name))
-        return getattr(self._value, name)
+        return getattr(self.value, name)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.value)
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.value[key]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.value
 
 
 class RenderCache:
+    """Stored pages by entry (a role id, or a site-wide page's path), with what they
+    read and what they were rendered from."""
+
     def __init__(self, state: BuildState, handbook: Handbook, downloads: object) -> None:
         self.store = state.folder(cache_folder("render", handbook.audience))
         self.handbook = handbook
-        self.fingerprints = state.memo("role fingerprints")
+        self.digests = state.memo("role digests")
         self.context = _context_hash(handbook, downloads)
         self._whole: bytes | None = None
         self._wide: dict[str, bytes] = {}
 
-    def get(self, role: Role, record: object) -> dict[str, str] | None:
-        """The stored pages of ``role`` (with its revision ``record``), if still current."""
-        stored = self.store.load(self.store.entry(role.id))
+    def get(self, entry: str, own: bytes) -> dict[str, str] | None:
+        """The stored pages of ``entry``, if rendered from ``own`` and still current."""
+        stored = self.store.load(self.store.entry(_file_name(entry)))
         if not isinstance(stored, tuple) or len(stored) != 4:
             return None
-        context, own, reads, pages = stored
-        if context != self.context or own != self._own(role, record):
+        context, was, reads, pages = stored
+        if context != self.context or was != own:
             return None
         if any(self._digest(read) != digest for read, digest in reads.items()):
             return None
         return pages if isinstance(pages, dict) else None
 
-    def put(self, role: Role, record: object, pages: dict[str, str], reads: set[Read]) -> None:
-        digests = {read: self._digest(read) for read in reads}
-        entry = self.store.entry(role.id)
-        self.store.store(entry, (self.context, self._own(role, record), digests, pages))
+    def put(self, entry: str, own: bytes, pages: dict[str, str], reads: set[Read]) -> None:
+        digests = {read: self._digest(read) for read in sorted(reads)}
+        self.store.store(self.store.entry(_file_name(entry)), (self.context, own, digests, pages))
 
-    def _own(self, role: Role, record: object) -> bytes:
-        """What the pages show of the role itself: its data and its revision record."""
+    def role_own(self, role: Role, record: object) -> bytes:
+        """What a role's pages show of the role itself: its data and its revision record."""
         return self._fingerprint(role) + hashlib.sha256(repr(record).encode()).digest()
+
+    @staticmethod
+    def page_own(template: str, **given: BaseModel) -> bytes:
+        """What a site-wide page is rendered from besides what it reads: its template and
+        the objects it is given (a form's page, its form)."""
+        parts = [template, *(f"{name}={value.model_dump_json()}" for name, value in given.items())]
+        return hashlib.sha256("\0".join(parts).encode()).digest()
 
     def prune(self) -> None:
         self.store.prune()
-        self.fingerprints.keep(self.handbook.roles)
+        self.digests.keep([*self.handbook.roles, *self.handbook.planned])
 
     def _fingerprint(self, role: Role) -> bytes:
-        value: bytes = self.fingerprints.get(
+        value: bytes = self.digests.get(
             role, None, lambda: hashlib.sha256(_json(role).encode()).digest()
         )
         return value
@@ -119,25 +178,36 @@ class RenderCache:
             role = self.handbook.role(role_id)
         except KeyError:
             return b"missing"
-        if name in Role.model_fields:
-            return hashlib.sha256(_json(role, include={name}).encode()).digest()
-        return self._fingerprint(role)  # worked out from the role: all of it counts
+        if name not in Role.model_fields:
+            return self._fingerprint(role)  # worked out from the role: all of it counts
+        value: bytes = self.digests.get(
+            role, name, lambda: hashlib.sha256(_json(role, include={name}).encode()).digest()
+        )
+        return value
 
     def _handbook_wide(self, name: str) -> bytes:
-        """What reading ``name`` of the handbook gives, as a hash: the company's policies
-        and dictionary, or the forms, by themselves (every role page reads them, and an
-        edit of another role must not render it again); anything else, the whole
-        handbook."""
+        """What reading ``name`` of the handbook gives, as a hash: the list of roles (their
+        ids, in order), the company's policies and dictionary, the forms, the principle
+        framework, the warnings, the history, each by itself (an edit of a role's text
+        changes none of them); anything else, the whole handbook."""
         if name not in self._wide:
-            if name == "company":
-                self._wide[name] = hashlib.sha256(self.handbook.company.key).digest()
+            handbook = self.handbook
+            digest = hashlib.sha256()
+            if name in ("roles", "planned"):
+                digest.update("\0".join(role.id for role in getattr(handbook, name)).encode())
+            elif name == "company":
+                digest.update(handbook.company.key)
             elif name in ("form", "forms"):
-                digest = hashlib.sha256()
-                for form in self.handbook.forms:
+                for form in handbook.forms:
                     digest.update(form.model_dump_json().encode())
-                self._wide[name] = digest.digest()
+            elif name == "framework":
+                framework = handbook.framework
+                digest.update(framework.model_dump_json().encode() if framework else b"")
+            elif name in ("warnings", "history"):
+                digest.update(repr(getattr(handbook, name)).encode())
             else:
-                self._wide[name] = self._whole_handbook()
+                digest.update(self._whole_handbook())
+            self._wide[name] = digest.digest()
         return self._wide[name]
 
     def _whole_handbook(self) -> bytes:
@@ -145,13 +215,16 @@ class RenderCache:
             digest = hashlib.sha256()
             for role in [*self.handbook.roles, *self.handbook.planned]:
                 digest.update(self._fingerprint(role))
-            framework = self.handbook.framework
-            digest.update(framework.model_dump_json().encode() if framework else b"")
-            digest.update(self.handbook.company.key)  # policies and dictionary (their names)
-            for form in self.handbook.forms:  # (a checklist names its form by its title)
-                digest.update(form.model_dump_json().encode())
+            for name in ("framework", "company", "forms", "warnings", "history"):
+                digest.update(self._handbook_wide(name))
             self._whole = digest.digest()
         return self._whole
+
+
+def _file_name(entry: str) -> str:
+    """The cache's file name of an entry: a role id as it is, a page's path with its
+    slashes as ``~`` and a ``~`` first (no role id has one)."""
+    return f"~{entry.replace('/', '~')}" if "/" in entry or "." in entry else entry
 
 
 def _context_hash(handbook: Handbook, downloads: object) -> bytes:

@@ -25,11 +25,12 @@ from generator.check.health import health
 from generator.check.smart import smart
 from generator.check.structure import Structure
 from generator.read.confidential import is_sealed
+from generator.read.forms import Form
 from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.model import Checklist, ChecklistItem, Role
 from generator.render.assessment import SheetPeriods, assessed_goals
-from generator.render.cache import Read, Recorded, RecordingHandbook, RenderCache
+from generator.render.cache import Lazy, Read, RecordingHandbook, RenderCache
 from generator.render.escape import md
 from generator.render.revisions import RevisionRecord, revision_record, revision_rows
 from generator.render.sheets import downloads_folder, form_file, role_sheets, workbook_name
@@ -111,7 +112,7 @@ def render_pages(
 
     With ``downloads`` (the periods of the goal documents), role pages link the
     printable sheets (which the caller publishes under ``roles/<id>/downloads/``). With
-    ``state``, a role's pages are rendered again only when something they read changed (see
+    ``state``, a page is rendered again only when something it reads changed (see
     :mod:`generator.render.cache`), and templates are compiled once for all builds.
     """
     templates_dir = handbook.project.templates_dir
@@ -126,28 +127,42 @@ def render_pages(
         "L": labels,
         "downloads": downloads,
     }
+
+    def seen(reads: set[Read]) -> dict[str, Any]:
+        """What a template is given of the handbook: all of it, recording what it reads."""
+        recording = RecordingHandbook(handbook, reads)
+        project = handbook.project
+        return {
+            "handbook": recording,
+            "structure": Lazy(lambda: Structure(recording.roles)),
+            "health": Lazy(lambda: health(
+                recording.warnings, [*recording.roles, *recording.planned], project.root,
+                project.roles_dir)),
+            "uses": Lazy(lambda: form_uses(recording.roles)),
+            **common,
+        }  # fmt: skip
+
+    # The site-wide pages, and the forms library (a page per form).
+    site: list[tuple[str, str, dict[str, Form]]]
+    site = [(path, template, {}) for path, template in SITE_PAGES.items()]
+    site += [(form_page(form.id), FORM_PAGE, {"form": form}) for form in handbook.forms]
     pages: dict[str, str] = {}
-    project = handbook.project
-    groups = health(
-        handbook.warnings, [*handbook.roles, *handbook.planned], project.root, project.roles_dir
-    )
-    site = {
-        "handbook": handbook,
-        "structure": Structure(handbook.roles),
-        "health": groups,
-        **common,
-    }
-    for path, template in SITE_PAGES.items():
-        pages[path] = _render(env, template, page=path, **site)
-    uses = form_uses(handbook.roles)
-    for form in handbook.forms:  # the forms library: a page per form
-        path = form_page(form.id)
-        pages[path] = _render(env, FORM_PAGE, page=path, form=form, uses=uses, **site)
+    for path, template, given in site:
+        made_of = RenderCache.page_own(template, **given)
+        stored = cache.get(path, made_of) if cache else None
+        if stored is not None:
+            pages.update(stored)
+            continue
+        reads: set[Read] = set()
+        pages[path] = _render(env, template, page=path, **given, **seen(reads))
+        if cache:
+            cache.put(path, made_of, {path: pages[path]}, reads)
+
     by_role: dict[str, dict[str, str]] = {}
     todo: list[tuple[Role, RevisionRecord]] = []
     for role in handbook.roles:
         record = revision_record(handbook.history, role.id, labels)
-        stored = cache.get(role, record) if cache else None
+        stored = cache.get(role.id, cache.role_own(role, record)) if cache else None
         if stored is not None:
             by_role[role.id] = stored
         else:
@@ -155,15 +170,10 @@ def render_pages(
 
     def render_role(role: Role, record: RevisionRecord) -> tuple[dict[str, str], set[Read]]:
         reads: set[Read] = set()
-        seen = {
-            "handbook": RecordingHandbook(handbook, reads),
-            "structure": Recorded(site["structure"], reads, "structure"),
-            "revisions": record,
-            **common,
-        }
+        context = {**seen(reads), "revisions": record}
         own = {
             role_page(role.id, name): _render(
-                env, template, page=role_page(role.id, name), role=role, **seen
+                env, template, page=role_page(role.id, name), role=role, **context
             )
             for name, template in role_pages(role)
         }
@@ -172,7 +182,7 @@ def render_pages(
     for (role, record), (own, reads) in zip(todo, _each(render_role, todo), strict=True):
         by_role[role.id] = own
         if cache:
-            cache.put(role, record, own, reads)
+            cache.put(role.id, cache.role_own(role, record), own, reads)
     for role in handbook.roles:
         pages.update(by_role[role.id])
     if cache:

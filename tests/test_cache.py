@@ -191,6 +191,32 @@ def test_site_wide_pages_are_rendered_again_only_when_what_they_show_changed(
     assert "客户部" in pages["index.md"]
 
 
+def test_what_pages_share_is_made_once_and_each_page_using_it_records_its_reads(
+    project: Path,
+) -> None:
+    """A value worked out from the whole handbook for the site-wide pages (the structure,
+    the forms' uses) is made once; every page that uses it has read what it was made of,
+    and a page that does not use it has not."""
+    from generator.render.cache import WHOLE, Recorder
+
+    recorder = Recorder(load_handbook(open_project(project), today=TODAY))
+    made: list[str] = []
+
+    def titles() -> list[str]:
+        made.append("titles")
+        return [role.title for role in recorder.handbook.roles]
+
+    first = recorder.page()
+    assert list(recorder.lazy("titles", titles)) == ["销售代表", "销售组长"]
+    second = recorder.page()
+    assert len(recorder.lazy("titles", titles)) == 2
+    unused = recorder.page()
+    recorder.lazy("titles", titles)
+    assert made == ["titles"]
+    assert first == second == {(WHOLE, "roles"), ("sales-rep", "title"), ("team-lead", "title")}
+    assert unused == set()
+
+
 def test_a_page_is_rendered_again_when_a_field_it_reads_of_another_role_changes(
     project: Path,
 ) -> None:

@@ -36,58 +36,98 @@ Read = tuple[str, str]
 RENDERING_CODE = [Path(__file__).parents[1] / stage for stage in ("read", "check", "render")]
 
 
+class Recorder:
+    """Notes what the page being rendered reads (:meth:`page` starts a page).
+
+    Templates see the handbook as :attr:`handbook`, whose roles note their fields as
+    they are read. What is worked out from the whole handbook (the organisation's
+    structure, the uses of each form) is worked out once for all pages, from the same
+    recording handbook: a page that uses it is noted as having read what it was made of.
+    """
+
+    def __init__(self, handbook: Handbook) -> None:
+        self.reads: set[Read] = set()
+        self.handbook = RecordingHandbook(handbook, self)
+        self._made: dict[str, tuple[Any, set[Read]]] = {}
+
+    def page(self) -> set[Read]:
+        """Start noting the reads of a new page: the set they are noted in."""
+        self.reads = set()
+        return self.reads
+
+    def lazy(self, name: str, make: Callable[[], Any]) -> Lazy:
+        """``make()``, made at a page's first use (once for all pages), as a value a
+        template may use."""
+
+        def used() -> Any:
+            if name not in self._made:
+                page, self.reads = self.reads, set()
+                self._made[name] = (make(), self.reads)
+                self.reads = page
+            value, made_of = self._made[name]
+            self.reads |= made_of
+            return value
+
+        return Lazy(used)
+
+
 class RecordingHandbook:
     """The handbook as templates see it: every read of a role's field (other than the
-    role a page is about), and of anything handbook-wide, is noted in ``reads``. The
-    roles it lists record their fields as they are read; the list itself is a read of
+    role a page is about), and of anything handbook-wide, is noted by the recorder. The
+    roles it lists note their fields as they are read; the list itself is a read of
     which roles there are, in which order."""
 
-    def __init__(self, handbook: Handbook, reads: set[Read]) -> None:
+    def __init__(self, handbook: Handbook, recorder: Recorder) -> None:
         self._handbook = handbook
-        self._reads = reads
+        self._recorder = recorder
+        self._listed: dict[str, list[Role]] = {}
 
     def role(self, role_id: str) -> Role:
-        return _recording(self._handbook.role(role_id), self._reads)
+        return cast(Role, RecordingRole(self._handbook.role(role_id), self._recorder))
 
     @property
     def roles(self) -> list[Role]:
-        self._reads.add((WHOLE, "roles"))
-        return [_recording(role, self._reads) for role in self._handbook.roles]
+        return self._list("roles")
 
     @property
     def planned(self) -> list[Role]:
-        self._reads.add((WHOLE, "planned"))
-        return [_recording(role, self._reads) for role in self._handbook.planned]
+        return self._list("planned")
 
     @property
     def departments(self) -> dict[str, list[Role]]:
         return by_department(self.roles)
 
     def __getattr__(self, name: str) -> Any:
-        self._reads.add((WHOLE, name))
+        self._recorder.reads.add((WHOLE, name))
         return getattr(self._handbook, name)
+
+    def _list(self, name: str) -> list[Role]:
+        self._recorder.reads.add((WHOLE, name))
+        if name not in self._listed:
+            roles = getattr(self._handbook, name)
+            self._listed[name] = [cast(Role, RecordingRole(r, self._recorder)) for r in roles]
+        return list(self._listed[name])
+
+
+#: The properties of a role (worked out from its fields).
+_PROPERTIES = {
+    name for cls in Role.__mro__ for name, value in vars(cls).items() if isinstance(value, property)
+}
 
 
 class RecordingRole:
-    """A role whose attributes, when read, are noted in ``reads``: its fields, and the
+    """A role whose attributes, when read, are noted by the recorder: its fields, and the
     fields its properties are worked out from (``published``: its status)."""
 
-    def __init__(self, role: Role, reads: set[Read]) -> None:
+    def __init__(self, role: Role, recorder: Recorder) -> None:
         self._role = role
-        self._reads = reads
+        self._recorder = recorder
 
     def __getattr__(self, name: str) -> Any:
-        worked_out = getattr(type(self._role), name, None)
-        if isinstance(worked_out, property) and worked_out.fget is not None:
-            return worked_out.fget(self)
-        self._reads.add((self._role.id, name))
+        if name in _PROPERTIES:
+            return getattr(Role, name).fget(self)
+        self._recorder.reads.add((self._role.id, name))
         return getattr(self._role, name)
-
-
-def _recording(role: Role, reads: set[Read]) -> Role:
-    """``role`` as a :class:`RecordingRole` (which templates and the helpers they call
-    read as they read a role)."""
-    return cast(Role, RecordingRole(role, reads))
 
 
 class Lazy:

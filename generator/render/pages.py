@@ -30,7 +30,7 @@ from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.model import Checklist, ChecklistItem, Role
 from generator.render.assessment import SheetPeriods, assessed_goals
-from generator.render.cache import Lazy, Read, RecordingHandbook, RenderCache
+from generator.render.cache import Read, Recorder, RenderCache
 from generator.render.escape import md
 from generator.render.revisions import RevisionRecord, revision_record, revision_rows
 from generator.render.sheets import downloads_folder, form_file, role_sheets, workbook_name
@@ -128,19 +128,22 @@ def render_pages(
         "downloads": downloads,
     }
 
-    def seen(reads: set[Read]) -> dict[str, Any]:
-        """What a template is given of the handbook: all of it, recording what it reads."""
-        recording = RecordingHandbook(handbook, reads)
-        project = handbook.project
+    recorder = Recorder(handbook)
+
+    def seen() -> tuple[dict[str, Any], set[Read]]:
+        """What a template is given of the handbook (all of it), and the set in which
+        what it reads is noted."""
+        reads = recorder.page()
+        recording, project = recorder.handbook, handbook.project
         return {
             "handbook": recording,
-            "structure": Lazy(lambda: Structure(recording.roles)),
-            "health": Lazy(lambda: health(
+            "structure": recorder.lazy("structure", lambda: Structure(recording.roles)),
+            "health": recorder.lazy("health", lambda: health(
                 recording.warnings, [*recording.roles, *recording.planned], project.root,
                 project.roles_dir)),
-            "uses": Lazy(lambda: form_uses(recording.roles)),
+            "uses": recorder.lazy("uses", lambda: form_uses(recording.roles)),
             **common,
-        }  # fmt: skip
+        }, reads  # fmt: skip
 
     # The site-wide pages, and the forms library (a page per form).
     site: list[tuple[str, str, dict[str, Form]]]
@@ -153,8 +156,8 @@ def render_pages(
         if stored is not None:
             pages.update(stored)
             continue
-        reads: set[Read] = set()
-        pages[path] = _render(env, template, page=path, **given, **seen(reads))
+        context, reads = seen()
+        pages[path] = _render(env, template, page=path, **given, **context)
         if cache:
             cache.put(path, made_of, {path: pages[path]}, reads)
 
@@ -169,11 +172,15 @@ def render_pages(
             todo.append((role, record))
 
     def render_role(role: Role, record: RevisionRecord) -> tuple[dict[str, str], set[Read]]:
-        reads: set[Read] = set()
-        context = {**seen(reads), "revisions": record}
+        context, reads = seen()
         own = {
             role_page(role.id, name): _render(
-                env, template, page=role_page(role.id, name), role=role, **context
+                env,
+                template,
+                page=role_page(role.id, name),
+                role=role,
+                revisions=record,
+                **context,
             )
             for name, template in role_pages(role)
         }

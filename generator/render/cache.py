@@ -43,6 +43,8 @@ class Recorder:
     they are read. What is worked out from the whole handbook (the organisation's
     structure, the uses of each form) is worked out once for all pages, from the same
     recording handbook: a page that uses it is noted as having read what it was made of.
+    Such a value must not keep what it reads after it is made (the structure's methods
+    read the roles at each call), so that what each page reads through it is its own.
     """
 
     def __init__(self, handbook: Handbook) -> None:

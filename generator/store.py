@@ -80,6 +80,10 @@ class PickleFolder:
         write_file(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         self._memory[entry] = value
 
+    def remember(self, entry: Path, value: Any) -> None:
+        """``value``, which another process (a forked worker) stored in ``entry``."""
+        self._memory[entry] = value
+
     def prune(self) -> None:
         """Forget the entries this build did not use (and start noting them afresh)."""
         for entry in self.folder.glob("*.pickle"):

@@ -260,11 +260,30 @@ def test_a_page_is_rendered_again_when_a_field_it_reads_of_another_role_changes(
     }
 
 
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Work shared out to processes from the first item on: the pools started."""
+    from generator import parallel
+
+    started: list[object] = []
+
+    class Pool(parallel.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **options: Any) -> None:
+            started.append(self)
+            super().__init__(*args, **options)
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Pool)
+    return started
+
+
 def test_many_files_are_read_in_parallel_with_the_same_findings(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, monkeypatch: pytest.MonkeyPatch, pools: list[object]
 ) -> None:
-    """A large handbook's files are parsed by several processes; nothing else changes."""
-    from generator.read import handbook
+    """A large handbook's files are parsed by several processes, which store the valid
+    roles in the cache (and the build state keeps them); nothing else changes."""
+    from generator import parallel
+    from generator.store import BuildState
 
     roles = project / "content" / "roles"
     text = (roles / "sales-rep.yaml").read_text("utf-8")
@@ -276,14 +295,28 @@ def test_many_files_are_read_in_parallel_with_the_same_findings(
             load_handbook(open_project(project), today=TODAY)
         return caught.value.report()
 
-    serial = report()
+    with monkeypatch.context() as here:
+        here.setattr(parallel, "PARALLEL_FROM", 10**9)
+        serial = report()
+    assert not pools
     cached = sorted((project / ".handbook-cache" / "roles").glob("*.pickle"))
     for entry in cached:
         entry.unlink()
-    monkeypatch.setattr(handbook, "PARALLEL_FROM", 1)
     assert report() == serial
+    assert len(pools) == 1
     assert "broken.yaml:2:" in serial and "wrong.yaml" in serial
     assert sorted((project / ".handbook-cache" / "roles").glob("*.pickle")) == cached
+    # A build state keeps the roles the processes read: the next load reads no file.
+    (roles / "broken.yaml").unlink()
+    (roles / "wrong.yaml").unlink()
+    state = BuildState(project / "another-cache")
+    first = load_handbook(open_project(project), today=TODAY, state=state)
+    assert len(pools) == 2
+    for entry in (project / "another-cache" / "roles").glob("*.pickle"):
+        entry.write_bytes(b"")  # (damaged on disk: the build state keeps what was read)
+    again = load_handbook(open_project(project), today=TODAY, state=state)
+    assert len(pools) == 2
+    assert again.roles == first.roles
 
 
 @pytest.mark.slow
@@ -312,24 +345,20 @@ def test_a_build_in_another_process_reuses_the_rendered_role_pages(project: Path
 
 
 def test_roles_rendered_in_processes_give_the_same_pages(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    project: Path, pools: list[object]
 ) -> None:
-    """A large handbook's role pages are rendered by a process per core: the pages, and
-    what the render cache keeps of them, are those rendered here."""
+    """A large handbook's pages are rendered by a process per core: the pages, and what
+    the render cache keeps of them (on disk, and in the build state), are those rendered
+    here."""
+    from generator import parallel
     from generator.render import pages as rendering
     from generator.store import BuildState
 
+    parallel.PARALLEL_FROM = 10**9  # (set back by the fixture)
     handbook = load_handbook(open_project(project), today=TODAY)
     here = rendering.render_pages(handbook, state=BuildState(project / "cache-here"))
-    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
-    pools: list[object] = []
-
-    class Pool(rendering.ProcessPoolExecutor):
-        def __init__(self, *args: Any, **options: Any) -> None:
-            pools.append(self)
-            super().__init__(*args, **options)
-
-    monkeypatch.setattr(rendering, "ProcessPoolExecutor", Pool)
+    parallel.PARALLEL_FROM = 1
+    assert not pools
     state = BuildState(project / "cache-forked")
     assert rendering.render_pages(handbook, state=state) == here
     assert len(pools) == 1  # (rendered in the processes)
@@ -337,3 +366,7 @@ def test_roles_rendered_in_processes_give_the_same_pages(
     stored = sorted(p.name for p in (project / "cache-forked" / folder).glob("*.pickle"))
     assert stored == sorted(p.name for p in (project / "cache-here" / folder).glob("*.pickle"))
     assert rendering.render_pages(handbook, state=BuildState(project / "cache-forked")) == here
+    for entry in (project / "cache-forked" / folder).glob("*.pickle"):
+        entry.write_bytes(b"")  # (damaged on disk: the build state keeps what was rendered)
+    assert rendering.render_pages(handbook, state=state) == here
+    assert len(pools) == 1  # (nothing rendered again)

@@ -18,6 +18,7 @@ PACKAGE = REPO / "generator"
 RANKS = {
     "store": 0,
     "progress": 0,
+    "parallel": 0,
     "read": 1,
     "check": 2,
     "render": 3,

@@ -12,13 +12,12 @@ import errno
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import parallel
 from generator.read import source, validate
 from generator.read.company import Company, load_company
 from generator.read.confidential import DEFAULT_FIELDS, Audience, confidential_locs
@@ -229,10 +228,6 @@ def role_file_problem(path: Path, project: Project) -> Finding | None:
     return None
 
 
-#: From this many role files to read (not in the cache) on, they are read in parallel.
-PARALLEL_FROM = 64
-
-
 def _load_roles(
     files: list[Path], max_bytes: int, cache: RoleCache
 ) -> list[tuple[SourcedRole | None, list[Finding]]]:
@@ -246,22 +241,20 @@ def _load_roles(
             loaded[path] = (SourcedRole(role, path, key=key), [])
         else:
             misses.append(path)
-    cores = os.cpu_count() or 1
-    if len(misses) < PARALLEL_FROM or cores < 2:
-        loaded.update((path, load_role(path, max_bytes, cache.company, cache)) for path in misses)
-        return [loaded[path] for path in files]
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(cores, context) as pool:
-        more = [max_bytes] * len(misses), [cache.company] * len(misses)
-        read = pool.map(_read_role, misses, *more, chunksize=16)
-        for path, (role, failed, found) in zip(misses, read, strict=True):
-            key = None
-            if role is not None and failed is None:
-                raw = path.read_bytes()
-                key = cache.put(raw, role) if not found else cache.name(raw)
-            sourced = SourcedRole(role, path, failed=failed, key=key) if role else None
-            loaded[path] = (sourced, found)
+
+    def read(path: Path) -> tuple[SourcedRole | None, list[Finding]]:
+        """``load_role``, in a forked process when there are many (which stores the
+        role in the cache itself): the role comes back without its positions (they are
+        read again if needed)."""
+        sourced, found = load_role(path, max_bytes, cache.company, cache)
+        if sourced is None or not parallel.forked():
+            return sourced, found
+        return SourcedRole(sourced.role, path, failed=sourced.failed, key=sourced.key), found
+
+    for path, (sourced, found) in zip(misses, parallel.each(read, misses, chunk=16), strict=True):
+        if sourced is not None and sourced.key is not None and not found:
+            cache.remember(sourced.key, sourced.role)  # (stored there: kept here too)
+        loaded[path] = (sourced, found)
     return [loaded[path] for path in files]
 
 
@@ -270,17 +263,6 @@ def _key(path: Path, max_bytes: int, cache: RoleCache) -> str | None:
         return cache.name_of(path, max_bytes)
     except (OSError, SourceError):
         return None
-
-
-def _read_role(
-    path: Path, max_bytes: int, company: Company
-) -> tuple[Role | None, frozenset[str] | None, list[Finding]]:
-    """``load_role`` in a worker process: the role without its positions (read again if
-    needed), and the fields that failed of a partial role."""
-    sourced, findings = load_role(path, max_bytes, company)
-    if sourced is None:
-        return None, None, findings
-    return sourced.role, sourced.failed, findings
 
 
 #: A file last changed this long ago is not changed again within its timestamp's tick.
@@ -326,6 +308,10 @@ class RoleCache:
     def load(self, name: str) -> Role | None:
         role = self.store.load(self.store.entry(name))
         return role if isinstance(role, Role) else None
+
+    def remember(self, name: str, role: Role) -> None:
+        """``role``, which another process stored under ``name``, kept in memory too."""
+        self.store.remember(self.store.entry(name), role)
 
     def put(self, raw: bytes, role: Role) -> str:
         """Store ``role`` read from ``raw``; the entry's name."""

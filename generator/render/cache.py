@@ -186,9 +186,22 @@ class RenderCache:
             return None
         return pages if isinstance(pages, dict) else None
 
-    def put(self, entry: str, own: bytes, pages: dict[str, str], reads: set[Read]) -> None:
+    def put(
+        self, entry: str, own: bytes, pages: dict[str, str], reads: set[Read]
+    ) -> dict[Read, bytes]:
+        """Store the pages of ``entry``, rendered from ``own``, with what they read; what
+        the reads gave (for :meth:`remember`)."""
         digests = {read: self._digest(read) for read in sorted(reads)}
         self.store.store(self.store.entry(_file_name(entry)), (self.context, own, digests, pages))
+        return digests
+
+    def remember(
+        self, entry: str, own: bytes, pages: dict[str, str], digests: dict[Read, bytes]
+    ) -> None:
+        """What another process (a forked worker) stored with :meth:`put`."""
+        self.store.remember(
+            self.store.entry(_file_name(entry)), (self.context, own, digests, pages)
+        )
 
     def role_own(self, role: Role, record: object) -> bytes:
         """What a role's pages show of the role itself: its data and its revision record."""

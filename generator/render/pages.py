@@ -9,23 +9,21 @@ built by a template helper (links, numbers), and undefined names are errors.
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
+from generator import parallel
 from generator.check.coverage import handbook_coverage
 from generator.check.health import health
 from generator.check.smart import smart
 from generator.check.structure import Structure
 from generator.read.confidential import is_sealed
-from generator.read.forms import Form
 from generator.read.handbook import Handbook
 from generator.read.labels import load_labels
 from generator.read.model import Checklist, ChecklistItem, Role
@@ -35,8 +33,6 @@ from generator.render.escape import md
 from generator.render.revisions import RevisionRecord, revision_record, revision_rows
 from generator.render.sheets import downloads_folder, form_file, role_sheets, workbook_name
 from generator.store import BuildState
-
-R = TypeVar("R")
 
 # Pages of a role, in reading order: (file name, template, the Role field it needs).
 ROLE_PAGES = (
@@ -105,6 +101,15 @@ def role_pages(role: Role) -> list[tuple[str, str]]:
     ]
 
 
+@dataclass(frozen=True)
+class _Job:
+    """Pages rendered together and kept together in the render cache."""
+
+    entry: str  # the render cache's entry: a role id, or a site-wide page's path
+    made_of: bytes  # what they are rendered from besides what they read
+    render: Callable[[dict[str, Any]], dict[str, str]]  # {path: markdown}, given the context
+
+
 def render_pages(
     handbook: Handbook, *, downloads: SheetPeriods | None = None, state: BuildState | None = None
 ) -> dict[str, str]:
@@ -114,6 +119,7 @@ def render_pages(
     printable sheets (which the caller publishes under ``roles/<id>/downloads/``). With
     ``state``, a page is rendered again only when something it reads changed (see
     :mod:`generator.render.cache`), and templates are compiled once for all builds.
+    Many pages are rendered by a process per core.
     """
     templates_dir = handbook.project.templates_dir
     if state is None:
@@ -127,7 +133,6 @@ def render_pages(
         "L": labels,
         "downloads": downloads,
     }
-
     recorder = Recorder(handbook)
 
     def seen() -> tuple[dict[str, Any], set[Read]]:
@@ -145,84 +150,63 @@ def render_pages(
             **common,
         }, reads  # fmt: skip
 
-    # The site-wide pages, and the forms library (a page per form).
-    site: list[tuple[str, str, dict[str, Form]]]
-    site = [(path, template, {}) for path, template in SITE_PAGES.items()]
-    site += [(form_page(form.id), FORM_PAGE, {"form": form}) for form in handbook.forms]
-    pages: dict[str, str] = {}
-    for path, template, given in site:
-        made_of = RenderCache.page_own(template, **given)
-        stored = cache.get(path, made_of) if cache else None
-        if stored is not None:
-            pages.update(stored)
-            continue
-        context, reads = seen()
-        pages[path] = _render(env, template, page=path, **given, **context)
-        if cache:
-            cache.put(path, made_of, {path: pages[path]}, reads)
-
-    by_role: dict[str, dict[str, str]] = {}
-    todo: list[tuple[Role, RevisionRecord]] = []
+    # The site-wide pages, a page per form (the forms library), then each role's pages.
+    jobs = [
+        _Job(path, RenderCache.page_own(template), partial(_site_page, env, path, template, {}))
+        for path, template in SITE_PAGES.items()
+    ]
+    for form in handbook.forms:
+        path, given = form_page(form.id), {"form": form}
+        made_of = RenderCache.page_own(FORM_PAGE, **given)
+        jobs.append(_Job(path, made_of, partial(_site_page, env, path, FORM_PAGE, given)))
     for role in handbook.roles:
         record = revision_record(handbook.history, role.id, labels)
-        stored = cache.get(role.id, cache.role_own(role, record)) if cache else None
+        made_of = cache.role_own(role, record) if cache else b""
+        jobs.append(_Job(role.id, made_of, partial(_role_pages, env, role, record)))
+    done: dict[str, dict[str, str]] = {}
+    todo: list[_Job] = []
+    for job in jobs:
+        stored = cache.get(job.entry, job.made_of) if cache else None
         if stored is not None:
-            by_role[role.id] = stored
+            done[job.entry] = stored
         else:
-            todo.append((role, record))
+            todo.append(job)
 
-    def render_role(role: Role, record: RevisionRecord) -> tuple[dict[str, str], set[Read]]:
+    def render(job: _Job) -> tuple[dict[str, str], dict[Read, bytes] | None]:
+        """The job's pages, stored in the render cache (by the process that rendered
+        them), and what they read as the cache keeps it."""
         context, reads = seen()
-        own = {
-            role_page(role.id, name): _render(
-                env,
-                template,
-                page=role_page(role.id, name),
-                role=role,
-                revisions=record,
-                **context,
-            )
-            for name, template in role_pages(role)
-        }
-        return own, reads
+        pages = job.render(context)
+        return pages, cache.put(job.entry, job.made_of, pages, reads) if cache else None
 
-    for (role, record), (own, reads) in zip(todo, _each(render_role, todo), strict=True):
-        by_role[role.id] = own
-        if cache:
-            cache.put(role.id, cache.role_own(role, record), own, reads)
-    for role in handbook.roles:
-        pages.update(by_role[role.id])
+    for job, (pages, digests) in zip(todo, parallel.each(render, todo), strict=True):
+        done[job.entry] = pages
+        if cache and digests is not None:
+            cache.remember(job.entry, job.made_of, pages, digests)
     if cache:
         cache.prune()
-    return pages
+    return {path: text for job in jobs for path, text in done[job.entry].items()}
 
 
-#: Roles to render from which they are shared out to a process per core.
-PARALLEL_FROM = 64
-#: What the processes forked by :func:`_each` do (set just before they are forked).
-_forked: tuple[Callable[..., Any], list[tuple[Any, ...]]] | None = None
+def _site_page(
+    env: jinja2.Environment,
+    path: str,
+    template: str,
+    given: dict[str, Any],
+    context: dict[str, Any],
+) -> dict[str, str]:
+    return {path: _render(env, template, page=path, **given, **context)}
 
 
-def _each(work: Callable[..., R], items: list[tuple[Any, ...]]) -> list[R]:
-    """``work(*item)`` for each item: in forked processes, one per core, when there are
-    many (they inherit the handbook and the compiled templates; the results come back
-    pickled), else here."""
-    global _forked
-    cores = os.cpu_count() or 1
-    if len(items) < PARALLEL_FROM or cores < 2 or "fork" not in mp.get_all_start_methods():
-        return [work(*item) for item in items]
-    _forked = (work, items)
-    try:
-        with ProcessPoolExecutor(cores, mp_context=mp.get_context("fork")) as pool:
-            return list(pool.map(_forked_work, range(len(items)), chunksize=8))
-    finally:
-        _forked = None
-
-
-def _forked_work(index: int) -> Any:
-    assert _forked is not None
-    work, items = _forked
-    return work(*items[index])
+def _role_pages(
+    env: jinja2.Environment, role: Role, record: RevisionRecord, context: dict[str, Any]
+) -> dict[str, str]:
+    return {
+        role_page(role.id, name): _render(
+            env, template, page=role_page(role.id, name), role=role, revisions=record, **context
+        )
+        for name, template in role_pages(role)
+    }
 
 
 def _render(env: jinja2.Environment, template: str, **context: Any) -> str:

@@ -303,6 +303,7 @@ def measure(root: Path, printing: bool, jobs: int | None) -> dict[str, Any]:
         "roles": roles,
         "pages": sum(1 for p in files if p.suffix == ".html"),
         "generator_s": round(generator_s, 2),
+        **{f"{step}_s": round(timings[step], 2) for step in ("load", "render", "write")},
         "mkdocs_s": round(timings["site"], 2),
         "pdf_s": round(pdf_s, 2),
         "total_s": round(total_s, 2),

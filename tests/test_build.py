@@ -268,9 +268,12 @@ def run_bench(tmp_path: Path, *args: str) -> dict[str, Any]:
 def test_benchmark_harness_smoke(tmp_path: Path) -> None:
     """bench/run.py at a tiny size: it runs and reports every figure."""
     figures = run_bench(tmp_path, "--roles", "4", "--no-print")
-    keys = ["roles", "pages", "generator_s", "mkdocs_s", "pdf_s", "total_s", "peak_rss_mb",
-            "site_bytes", "search_index_bytes"]  # fmt: skip
+    keys = ["roles", "pages", "generator_s", "load_s", "render_s", "write_s", "mkdocs_s",
+            "pdf_s", "total_s", "peak_rss_mb", "site_bytes", "search_index_bytes"]  # fmt: skip
     assert set(keys) <= set(figures)
+    assert figures["generator_s"] == pytest.approx(
+        figures["load_s"] + figures["render_s"] + figures["write_s"], abs=0.02
+    )
     assert figures["roles"] == 4 and figures["pages"] > 4 * 9
     assert figures["total_s"] >= figures["mkdocs_s"] > 0
 

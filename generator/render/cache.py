@@ -172,7 +172,7 @@ class RenderCache:
         self.digests = state.memo("role digests")
         self.context = _context_hash(handbook, downloads)
         self._whole: bytes | None = None
-        self._wide: dict[str, bytes] = {}
+        self._given: dict[Read, bytes] = {}  # what each read gives in this build
 
     def get(self, entry: str, own: bytes) -> dict[str, str] | None:
         """The stored pages of ``entry``, if rendered from ``own`` and still current."""
@@ -225,7 +225,14 @@ class RenderCache:
         return value
 
     def _digest(self, read: Read) -> bytes:
-        """What ``read`` gives now, as a hash (a missing role gives a hash of its own)."""
+        """What ``read`` gives now, as a hash (a missing role gives a hash of its own);
+        worked out once a build (the pages that list every role read the same fields)."""
+        given = self._given.get(read)
+        if given is None:
+            given = self._given[read] = self._work_out(read)
+        return given
+
+    def _work_out(self, read: Read) -> bytes:
         role_id, name = read
         if role_id == WHOLE:
             return self._handbook_wide(name)
@@ -245,25 +252,23 @@ class RenderCache:
         ids, in order), the company's policies and dictionary, the forms, the principle
         framework, the warnings, the history, each by itself (an edit of a role's text
         changes none of them); anything else, the whole handbook."""
-        if name not in self._wide:
-            handbook = self.handbook
-            digest = hashlib.sha256()
-            if name in ("roles", "planned"):
-                digest.update("\0".join(role.id for role in getattr(handbook, name)).encode())
-            elif name == "company":
-                digest.update(handbook.company.key)
-            elif name in ("form", "forms"):
-                for form in handbook.forms:
-                    digest.update(form.model_dump_json().encode())
-            elif name == "framework":
-                framework = handbook.framework
-                digest.update(framework.model_dump_json().encode() if framework else b"")
-            elif name in ("warnings", "history"):
-                digest.update(repr(getattr(handbook, name)).encode())
-            else:
-                digest.update(self._whole_handbook())
-            self._wide[name] = digest.digest()
-        return self._wide[name]
+        handbook = self.handbook
+        digest = hashlib.sha256()
+        if name in ("roles", "planned"):
+            digest.update("\0".join(role.id for role in getattr(handbook, name)).encode())
+        elif name == "company":
+            digest.update(handbook.company.key)
+        elif name in ("form", "forms"):
+            for form in handbook.forms:
+                digest.update(form.model_dump_json().encode())
+        elif name == "framework":
+            framework = handbook.framework
+            digest.update(framework.model_dump_json().encode() if framework else b"")
+        elif name in ("warnings", "history"):
+            digest.update(repr(getattr(handbook, name)).encode())
+        else:
+            digest.update(self._whole_handbook())
+        return digest.digest()
 
     def _whole_handbook(self) -> bytes:
         if self._whole is None:
@@ -271,7 +276,7 @@ class RenderCache:
             for role in [*self.handbook.roles, *self.handbook.planned]:
                 digest.update(self._fingerprint(role))
             for name in ("framework", "company", "forms", "warnings", "history"):
-                digest.update(self._handbook_wide(name))
+                digest.update(self._digest((WHOLE, name)))
             self._whole = digest.digest()
         return self._whole
 

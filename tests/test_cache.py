@@ -217,6 +217,18 @@ def test_what_pages_share_is_made_once_and_each_page_using_it_records_its_reads(
     assert unused == set()
 
 
+def test_a_value_that_cannot_be_made_says_why() -> None:
+    """A template using a lazily made value that fails gets the failure (a mistake in the
+    code that makes it), not an endless recursion."""
+    from generator.render.cache import Lazy
+
+    lazy = Lazy(lambda: object().missing)  # type: ignore[attr-defined]
+    with pytest.raises(AttributeError, match="missing"):
+        lazy.ladders  # noqa: B018
+    with pytest.raises(AttributeError, match="missing"):
+        len(lazy)
+
+
 def test_a_page_is_rendered_again_when_a_field_it_reads_of_another_role_changes(
     project: Path,
 ) -> None:

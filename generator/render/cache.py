@@ -15,7 +15,6 @@ correct at once.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -64,8 +63,10 @@ class Recorder:
         def used() -> Any:
             if name not in self._made:
                 page, self.reads = self.reads, set()
-                self._made[name] = (make(), self.reads)
-                self.reads = page
+                try:
+                    self._made[name] = (make(), self.reads)
+                finally:
+                    self.reads = page
             value, made_of = self._made[name]
             self.reads |= made_of
             return value
@@ -138,28 +139,33 @@ class Lazy:
 
     def __init__(self, make: Callable[[], Any]) -> None:
         self._make = make
+        self._made = False
+        self._value: Any = None
 
-    @functools.cached_property
-    def value(self) -> Any:
-        return self._make()
+    def _get(self) -> Any:
+        # (a method, not a property: an AttributeError while making the value must not
+        # fall back to __getattr__, which would make it again, and again)
+        if not self._made:
+            self._value, self._made = self._make(), True
+        return self._value
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.value, name)
+        return getattr(self._get(), name)
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self.value)
+        return iter(self._get())
 
     def __len__(self) -> int:
-        return len(self.value)
+        return len(self._get())
 
     def __bool__(self) -> bool:
-        return bool(self.value)
+        return bool(self._get())
 
     def __getitem__(self, key: Any) -> Any:
-        return self.value[key]
+        return self._get()[key]
 
     def __contains__(self, item: object) -> bool:
-        return item in self.value
+        return item in self._get()
 
 
 class RenderCache:

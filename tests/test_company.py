@@ -215,6 +215,17 @@ def test_targets_that_do_not_add_up_with_headcount_are_a_cascade_gap(tmp_path: P
     ]
 
 
+def test_a_kept_cascade_gap_names_the_lines_of_a_report_edited_since(tmp_path: Path) -> None:
+    """Cascade warnings are kept across builds; the lines they name in another role's
+    file follow that file when it changes, though the role's own file did not."""
+    root = project(tmp_path, team(280, 38))
+    assert any("(content/roles/rep.yaml:37:11)" in f for f in findings(root))
+    rep = root / "content" / "roles" / "rep.yaml"
+    rep.write_text("# 销售代表\n" + rep.read_text("utf-8"), "utf-8")
+    gap = [f for f in findings(root) if "cascade gap" in f]
+    assert len(gap) == 1 and "(content/roles/rep.yaml:38:11)" in gap[0]
+
+
 def test_targets_that_add_up_after_converting_periods_pass(tmp_path: Path) -> None:
     roles = team(456 * 3, 38)
     roles["lead"] = role(

@@ -82,12 +82,15 @@ def check_cascade(
 
 def _digest(item: SourcedRole, reports: list[SourcedRole], company: Company, root: Path) -> str:
     """What decides a role's cascade findings: the data they compare, and the files whose
-    lines they name (by size and time of change, as the role cache tells a file)."""
+    lines they name (by the parse cache's name for their bytes; else by size and time of
+    change)."""
     digest = hashlib.sha256(company.key + str(root).encode())
     for one in [item, *reports]:
         goals = [(g.metric, g.target, g.period, g.id) for g in one.role.goals]
-        stat = one.path.stat()
-        seen = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        seen: object = one.key
+        if seen is None:
+            stat = one.path.stat()
+            seen = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
         digest.update(repr((str(one.path), seen, one.role.id, one.role.headcount, goals)).encode())
     return digest.hexdigest()
 

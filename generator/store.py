@@ -16,6 +16,7 @@ The stages name their own entries; this module knows nothing of what they hold.
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Callable, Hashable, Iterable
 from pathlib import Path
@@ -121,11 +122,12 @@ def write_file(target: Path, data: bytes) -> bool:
     """Write ``data`` unless the file already holds it; True when it was written.
 
     The bytes go to a temporary file that replaces the target, so a reader never
-    sees half a file."""
+    sees half a file (one per process: two processes may write the same entry, as
+    forked readers do for two role files with the same bytes)."""
     if target.is_file() and target.read_bytes() == data:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
     return True

@@ -86,10 +86,13 @@ class PickleFolder:
         self._memory[entry] = value
 
     def prune(self) -> None:
-        """Forget the entries this build did not use (and start noting them afresh)."""
+        """Forget the entries this build did not use (and start noting them afresh), and
+        remove what a killed build left half written."""
         for entry in self.folder.glob("*.pickle"):
             if entry not in self.used:
                 entry.unlink(missing_ok=True)
+        for left in self.folder.glob("*.tmp"):
+            left.unlink(missing_ok=True)
         for entry in [entry for entry in self._memory if entry not in self.used]:
             del self._memory[entry]
         self.used = set()

@@ -119,6 +119,19 @@ def test_render_cache_gives_the_same_pages_and_follows_edits(project: Path) -> N
     assert "模板已修改" in render_pages(edited, state=state)["roles/sales-rep/training.md"]
 
 
+def test_what_a_killed_build_left_half_written_in_the_cache_is_removed(project: Path) -> None:
+    from generator.render.pages import render_pages
+    from generator.store import BuildState
+
+    handbook = load_handbook(open_project(project), today=TODAY)
+    left = project / ".handbook-cache" / "render" / "sales-rep.pickle.4242.tmp"
+    left.parent.mkdir(parents=True)
+    left.write_bytes(b"half")
+    pages = render_pages(handbook, state=BuildState(project / ".handbook-cache"))
+    assert not left.exists()
+    assert pages == render_pages(handbook)
+
+
 @pytest.fixture
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The pages rendered from now on (not those reused from the cache), by path."""
@@ -357,7 +370,7 @@ def test_a_build_in_another_process_reuses_the_rendered_role_pages(project: Path
 
 
 def test_roles_rendered_in_processes_give_the_same_pages(
-    project: Path, pools: list[object]
+    project: Path, monkeypatch: pytest.MonkeyPatch, pools: list[object]
 ) -> None:
     """A large handbook's pages are rendered by a process per core: the pages, and what
     the render cache keeps of them (on disk, and in the build state), are those rendered
@@ -366,10 +379,10 @@ def test_roles_rendered_in_processes_give_the_same_pages(
     from generator.render import pages as rendering
     from generator.store import BuildState
 
-    parallel.PARALLEL_FROM = 10**9  # (set back by the fixture)
-    handbook = load_handbook(open_project(project), today=TODAY)
-    here = rendering.render_pages(handbook, state=BuildState(project / "cache-here"))
-    parallel.PARALLEL_FROM = 1
+    with monkeypatch.context() as here_only:
+        here_only.setattr(parallel, "PARALLEL_FROM", 10**9)
+        handbook = load_handbook(open_project(project), today=TODAY)
+        here = rendering.render_pages(handbook, state=BuildState(project / "cache-here"))
     assert not pools
     state = BuildState(project / "cache-forked")
     assert rendering.render_pages(handbook, state=state) == here

@@ -94,6 +94,44 @@ def test_windows_line_endings_are_accepted(tmp_path: Path) -> None:
     assert findings_for(tmp_path, MINI.replace("\n", "\r\n")) == []
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "severity", "code"),
+    [
+        ("title: 销售组长", "title: 销售\u202e组长", "warning", "U+202E"),
+        ("evidence: 晨会记录", "evidence: 晨会\ufdd0记录", "error", "U+FDD0"),
+    ],
+    ids=["bidi-control", "noncharacter"],
+)
+def test_characters_written_as_they_are_are_found_in_any_value(
+    tmp_path: Path, old: str, new: str, severity: str, code: str
+) -> None:
+    """Without a backslash in the file, values are not searched one by one unless the text
+    holds what they are searched for: a bidirectional control or a noncharacter written as
+    it is (not escaped) is still reported, at its value."""
+    text = MINI.replace(old, new)
+    assert "\\" not in text and new in text
+    (finding,) = findings_for(tmp_path, text)
+    assert finding.severity == severity and code in finding.message
+    assert (finding.line, finding.loc[-1]) == (
+        text[: text.index(new)].count("\n") + 1,
+        new.split(":")[0],
+    )
+
+
+def test_every_character_a_value_may_not_hold_is_looked_for() -> None:
+    """Values are searched one by one only in files whose text could give them a character
+    of ``_NOT_IN_VALUES`` or ``_BIDI_CONTROL``: each such character is refused in the text
+    as it is (``_CONTROL``) or makes the file's values searched (``_VALUE_TROUBLE``)."""
+    missed = [
+        f"U+{code:04X}"
+        for code in range(0x110000)
+        if (source._NOT_IN_VALUES.match(chr(code)) or source._BIDI_CONTROL.match(chr(code)))
+        and not source._CONTROL.match(chr(code))
+        and not source._VALUE_TROUBLE.match(chr(code))
+    ]
+    assert missed == []
+
+
 def test_aliases_are_refused(tmp_path: Path) -> None:
     text = "id: &x team-lead\ntitle: *x\n"
     (finding,) = findings_for(tmp_path, text)

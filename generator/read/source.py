@@ -69,6 +69,8 @@ _STANDARD_TAG = "tag:yaml.org,2002:"
 _MERGE = _STANDARD_TAG + "merge"
 #: What YAML counts as a line break (str.splitlines also splits at \v, \f and \x1c-\x1e).
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+#: Where ``str.splitlines`` splits and YAML does not.
+_NOT_YAML_BREAK = re.compile("[\v\f\x1c-\x1e]")
 #: Characters YAML does not allow in a document (it allows tab, line breaks, NEL).
 _CONTROL = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LINE_END = re.compile("(?:\r\n|[\r\n\x85\u2028\u2029])\\Z")
@@ -88,6 +90,13 @@ _NOT_IN_VALUES = re.compile(
 #: text may need them. (Zero-width spaces and joiners are left alone: they are harmless
 #: and have uses.)
 _BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: In a text without _CONTROL characters (refused first), what a value needs to hold a
+#: character of _NOT_IN_VALUES or _BIDI_CONTROL: a backslash escape, a line break (read
+#: as a line feed), such a character written as it is, or one beyond the BMP. Most files
+#: have none, and their values are not searched one by one.
+_VALUE_TROUBLE = re.compile(
+    "[\\\\\r\x85\ufdd0-\ufdef\u202a-\u202e\u2066-\u2069\U00010000-\U0010ffff]"
+)
 #: The tag that marks a value confidential (see generator.read.confidential).
 CONFIDENTIAL_TAG = "!confidential"
 _PLAIN_TAGS = {
@@ -231,7 +240,7 @@ def parse_document(path: Path, raw: bytes) -> Document:
     if node is None:  # only comments or document markers
         raise SourceError(_finding(path, 0, 0, "file is empty: expected a role definition"))
     doc = Document(path=path, data=None, lines=lines)
-    builder = _Builder(doc)
+    builder = _Builder(doc, text)
     doc.data = builder.build(node, ())
     if builder.errors:
         raise SourceError(*builder.errors)
@@ -240,6 +249,8 @@ def parse_document(path: Path, raw: bytes) -> Document:
 
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` (with their ends) as YAML numbers them."""
+    if _NOT_YAML_BREAK.search(text) is None:  # (most files: str's own split is faster)
+        return text.splitlines(keepends=True) or [""]
     lines: list[str] = []
     start = 0
     for match in _LINE_BREAK.finditer(text):
@@ -628,8 +639,16 @@ def _syntax_hint(exc: yaml.MarkedYAMLError, line: str, column: int) -> str:
 class _Builder:
     """Turns composed nodes into plain data, recording marks and refusing traps."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, text: str) -> None:
         self.doc = doc
+        self.marks = doc.marks
+        self.key_marks = doc.key_marks
+        # What the whole text cannot hold, no value holds, and the checks of each value
+        # for it are left out (most files): an alias needs a '*', a tag a '!', a merge
+        # key '<<', and the characters values are checked for need _VALUE_TROUBLE.
+        self.aliases = "*" in text
+        self.tags = "!" in text or "<<" in text
+        self.check_values = _VALUE_TROUBLE.search(text) is not None
         self.seen: set[int] = set()
         #: Values holding characters no value may hold (all of them are reported).
         self.errors: list[Finding] = []
@@ -638,12 +657,38 @@ class _Builder:
         return SourceError(self._at(node, message, loc))
 
     def build(self, node: yaml.Node, loc: Loc) -> Any:
+        if self.aliases:
+            self._refuse_alias(node, loc)
+        mark = node.start_mark
+        self.marks[loc] = (mark.line + 1, mark.column + 1)
+        if self.tags:
+            self._tag(node, loc)
+        if type(node) is yaml.MappingNode:
+            return self._mapping(node, loc)
+        if type(node) is yaml.SequenceNode:
+            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
+        assert type(node) is yaml.ScalarNode
+        value: str = node.value
+        # Plain style is None with PyYAML's own parser and "" with libyaml's.
+        if not node.style and value in _NULLS:
+            return None
+        if self.check_values:
+            bad = _NOT_IN_VALUES.search(value)
+            if bad is not None:
+                self.errors.append(self._bad_character(node, bad, loc))
+            bidi = _BIDI_CONTROL.search(value)
+            if bidi is not None:
+                self.doc.warnings.append(self._bidi_control(node, bidi, loc))
+        return value
+
+    def _refuse_alias(self, node: yaml.Node, loc: Loc) -> None:
         if id(node) in self.seen:  # an alias: point at the key that uses it
-            line, col = self.doc.key_marks.get(loc, self.doc.marks.get(loc[:-1], (1, 1)))
+            line, col = self.key_marks.get(loc, self.marks.get(loc[:-1], (1, 1)))
             message = "anchors and aliases (&name, *name) are not supported"
             raise SourceError(_finding(self.doc.path, line, col, message, self.doc.lines, loc))
         self.seen.add(id(node))
-        self.doc.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _tag(self, node: yaml.Node, loc: Loc) -> None:
         if node.tag == CONFIDENTIAL_TAG:
             self.doc.confidential.add(loc)
         elif node.tag not in _PLAIN_TAGS:
@@ -656,21 +701,6 @@ class _Builder:
                 f" {CONFIDENTIAL_TAG} (put the value in quotes if it is text starting with '!')",
                 loc,
             )
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        # Plain style is None with PyYAML's own parser and "" with libyaml's.
-        if not node.style and node.value in _NULLS:
-            return None
-        bad = _NOT_IN_VALUES.search(node.value)
-        if bad is not None:
-            self.errors.append(self._bad_character(node, bad, loc))
-        bidi = _BIDI_CONTROL.search(node.value)
-        if bidi is not None:
-            self.doc.warnings.append(self._bidi_control(node, bidi, loc))
-        return node.value
 
     def _bad_character(self, node: yaml.Node, bad: re.Match[str], loc: Loc) -> Finding:
         code = ord(bad.group())
@@ -710,24 +740,20 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            if self.tags and key_node.tag == _MERGE:
                 raise self.fail(key_node, "merge keys (<<) are not supported", loc)
-            if not isinstance(key_node, yaml.ScalarNode):
+            if type(key_node) is not yaml.ScalarNode:
                 found = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
                 raise self.fail(key_node, f"a key must be a plain name, got {found}", loc)
             key = key_node.value
+            where = (*loc, key)
             if key in out:
+                first = self.key_marks[where][0]
                 raise self.fail(
-                    key_node,
-                    f"duplicate key {key!r} (first written on line {first_line[key]})",
-                    (*loc, key),
+                    key_node, f"duplicate key {key!r} (first written on line {first})", where
                 )
-            first_line[key] = key_node.start_mark.line + 1
-            self.doc.key_marks[(*loc, key)] = (
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
-            )
-            out[key] = self.build(value_node, (*loc, key))
+            mark = key_node.start_mark
+            self.key_marks[where] = (mark.line + 1, mark.column + 1)
+            out[key] = self.build(value_node, where)
         return out

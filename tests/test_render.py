@@ -111,6 +111,26 @@ def test_english_labels_switch_all_wording(tmp_path: Path) -> None:
     assert "Total" in goals
 
 
+def test_a_label_named_like_a_method_of_a_mapping_is_the_label(tmp_path: Path) -> None:
+    """Templates read labels as attributes (``L.goals.total``): a label that HR names
+    ``items`` or ``values`` is shown, not a method of the mapping that holds it."""
+    root = make_project(tmp_path / "p")
+    labels = root / "templates" / "labels" / "zh-CN.yaml"
+    labels.write_text(
+        labels.read_text(encoding="utf-8").replace(
+            "\ngoals:\n", "\ngoals:\n  items: 各项指标\n", 1
+        ),
+        encoding="utf-8",
+    )
+    template = root / "templates" / "goal_sheet.md.j2"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(
+        text.replace("{{ L.goals.intro }}", "{{ L.goals.items }}"), encoding="utf-8"
+    )
+    goals = render(root)["roles/team-lead/goals.md"]
+    assert "各项指标" in goals and "built-in method" not in goals
+
+
 @pytest.mark.parametrize("broken", ["{{ role.no_such_field }}", "{{ L.no_such_group.x }}"])
 def test_templates_fail_on_undefined_names(tmp_path: Path, broken: str) -> None:
     import jinja2

@@ -9,10 +9,11 @@ as text, and a test feeds that format hostile values (tests/test_escaping.py).
 format                        how a value is carried
 ============================  ==========================================================
 site pages (Markdown, HTML)   ``md`` below: every ``{{ }}`` of a page template goes
-                              through it (``finalize`` in render/pages.py). A page starts with
-                              ``pages.page_heading`` (or puts ``pages.title_field`` in
-                              its front matter): Material prints the page title in
-                              ``<title>`` unescaped, so a title is also given escaped.
+                              through it (as ``finalize``, in render/pages.py). A page
+                              starts with ``pages.page_heading`` (or puts
+                              ``pages.title_field`` in its front matter): Material
+                              prints the page title in ``<title>`` unescaped, so a
+                              title is also given escaped.
 HTML attributes in pages      ``render.html_attribute``
 search results (browser)      ``escapeHTML`` in generator/site/search_worker.js
 starter role files (YAML)     ``render.yaml_string``
@@ -62,6 +63,15 @@ def md(value: object) -> Markup:
         return value
     text = str(value)
     return Markup(text) if _AS_IS.fullmatch(text) else escape_markdown(text)
+
+
+def finalize(value: object) -> str:
+    """``md`` as Jinja's ``finalize`` (every ``{{ }}`` of a page): the same text, without
+    making a Markup of a text that needs nothing (most of the two million a build of
+    1,000 roles writes)."""
+    if type(value) is str and _AS_IS.fullmatch(value):
+        return value
+    return md(value)
 
 
 def escape_markdown(text: str) -> Markup:

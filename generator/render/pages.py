@@ -29,7 +29,7 @@ from generator.read.labels import load_labels
 from generator.read.model import Checklist, ChecklistItem, Role
 from generator.render.assessment import SheetPeriods, assessed_goals
 from generator.render.cache import Read, Recorder, RenderCache
-from generator.render.escape import md
+from generator.render.escape import finalize, md
 from generator.render.revisions import RevisionRecord, revision_record, revision_rows
 from generator.render.sheets import downloads_folder, form_file, role_sheets, workbook_name
 from generator.store import BuildState
@@ -220,7 +220,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
         undefined=jinja2.StrictUndefined,
-        finalize=md,
+        finalize=finalize,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,

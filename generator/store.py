@@ -115,6 +115,14 @@ class ObjectMemo(Generic[V]):
             self._values[(id(owner), key)] = entry
         return entry[1]
 
+    def find(self, owner: object, key: Hashable) -> V | None:
+        """The value kept for ``owner`` and ``key``, or None."""
+        entry = self._values.get((id(owner), key))
+        return entry[1] if entry is not None and entry[0] is owner else None
+
+    def put(self, owner: object, key: Hashable, value: V) -> None:
+        self._values[(id(owner), key)] = (owner, value)
+
     def keep(self, owners: Iterable[object]) -> None:
         current = {id(owner) for owner in owners}
         for memo_key in [memo_key for memo_key in self._values if memo_key[0] not in current]:

@@ -302,46 +302,57 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return started
 
 
-def test_many_files_are_read_in_parallel_with_the_same_findings(
+def test_many_files_are_read_and_checked_in_parallel_with_the_same_findings(
     project: Path, monkeypatch: pytest.MonkeyPatch, pools: list[object]
 ) -> None:
-    """A large handbook's files are parsed by several processes, which store the valid
-    roles in the cache (and the build state keeps them); nothing else changes."""
+    """A large handbook's files are parsed, and each role checked within itself, by
+    several processes, which store the valid roles and the findings in the cache (and the
+    build state keeps them); nothing else changes."""
     from generator import parallel
     from generator.store import BuildState
 
     roles = project / "content" / "roles"
     text = (roles / "sales-rep.yaml").read_text("utf-8")
     (roles / "broken.yaml").write_text("id: broken\ntitle: [销售\n", "utf-8")
-    (roles / "wrong.yaml").write_text(text.replace("id: sales-rep", "id: wrong", 1), "utf-8")
+    wrong = text.replace("id: sales-rep", "id: wrong", 1).replace("duty: D1", "duty: D9", 1)
+    (roles / "wrong.yaml").write_text(wrong, "utf-8")
+    kept = ("roles", "checks")
 
     def report() -> str:
         with pytest.raises(ContentError) as caught:
             load_handbook(open_project(project), today=TODAY)
         return caught.value.report()
 
+    def entries(cache: str) -> dict[str, list[Path]]:
+        return {name: sorted((project / cache / name).glob("*.pickle")) for name in kept}
+
     with monkeypatch.context() as here:
         here.setattr(parallel, "PARALLEL_FROM", 10**9)
         serial = report()
     assert not pools
-    cached = sorted((project / ".handbook-cache" / "roles").glob("*.pickle"))
-    for entry in cached:
+    cached = entries(".handbook-cache")
+    assert all(cached.values())
+    for entry in [*cached["roles"], *cached["checks"]]:
         entry.unlink()
     assert report() == serial
-    assert len(pools) == 1
-    assert "broken.yaml:2:" in serial and "wrong.yaml" in serial
-    assert sorted((project / ".handbook-cache" / "roles").glob("*.pickle")) == cached
-    # A build state keeps the roles the processes read: the next load reads no file.
+    assert len(pools) == 2  # (reading, then the checks within each role)
+    assert "broken.yaml:2:" in serial
+    assert "wrong.yaml" in serial and "no duty with id 'D9'" in serial  # (a check within)
+    assert entries(".handbook-cache") == cached
+    # A build state keeps what the processes read and found: the next load reads no file
+    # and checks no role within itself.
     (roles / "broken.yaml").unlink()
     (roles / "wrong.yaml").unlink()
     state = BuildState(project / "another-cache")
     first = load_handbook(open_project(project), today=TODAY, state=state)
-    assert len(pools) == 2
-    for entry in (project / "another-cache" / "roles").glob("*.pickle"):
-        entry.write_bytes(b"")  # (damaged on disk: the build state keeps what was read)
+    assert len(pools) == 4
+    made = entries("another-cache")
+    for entry in [p for found in made.values() for p in found]:
+        entry.write_bytes(b"")  # (damaged on disk: the build state keeps what was made)
     again = load_handbook(open_project(project), today=TODAY, state=state)
-    assert len(pools) == 2
-    assert again.roles == first.roles
+    assert len(pools) == 4
+    assert again.roles == first.roles and again.warnings == first.warnings
+    assert entries("another-cache") == made  # (still used: not removed as unused)
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from generator import parallel
 from generator.check.coverage import artefacts, coverage
 from generator.check.structure import CHART_LEVELS
 from generator.read.findings import Finding, Loc
@@ -38,6 +39,9 @@ def check_roles(
     findings: list[Finding] = []
     framework_key = framework.model_dump_json() if framework else None
     context = hashlib.sha256(f"{framework_key}".encode() + _checking_code(state)).hexdigest()
+    # (A partial role's own errors are reported already.)
+    within = _own_findings([item for item in roles if not item.partial], framework, context,
+                           own, stored)  # fmt: skip
     for item in roles:
         findings.extend(_check_file_name(item))
         if item.role.id in by_id:
@@ -45,8 +49,7 @@ def check_roles(
             findings.append(item.doc.finding(("id",), f"role id already used by {other}"))
         else:
             by_id[item.role.id] = item
-        if not item.partial:  # (a partial role's own errors are reported already)
-            findings.extend(_own_findings(item, framework, context, own, stored))
+        findings.extend(within.get(id(item), []))
     known = set(by_id) | (elsewhere or set())
     for item in roles:
         findings.extend(_check_role_references(item, known))
@@ -65,32 +68,45 @@ OWN_CHECKS = "checks"
 
 
 def _own_findings(
-    item: SourcedRole,
+    items: list[SourcedRole],
     framework: Framework | None,
     context: str,
     memo: ObjectMemo[list[Finding]],
     stored: PickleFolder | None,
-) -> list[Finding]:
-    """The checks within one role (the role, its file and the framework decide them;
-    ``context``: the framework and the checking code)."""
+) -> dict[int, list[Finding]]:
+    """The checks within each role, by the ``id`` of its item (the role, its file and the
+    framework decide them; ``context``: the framework and the checking code). Those not
+    kept are made in a process per core when there are many (which stores them)."""
 
-    def check() -> list[Finding]:
-        return [*_check_within(item), *_check_principles(item, framework)]
-
-    def kept() -> list[Finding]:
+    def entry(item: SourcedRole) -> Path | None:
         if stored is None or item.key is None:
-            return check()
+            return None
         name = hashlib.sha256(f"{item.key}\0{item.path}\0{context}".encode()).hexdigest()
-        entry = stored.entry(name)
-        found = stored.load(entry)
-        if isinstance(found, list):
-            return found
-        made = check()
-        stored.store(entry, made)
+        return stored.entry(name)
+
+    def kept(item: SourcedRole) -> list[Finding] | None:
+        found = memo.find(item.role, (item.path, context))
+        where = entry(item)
+        if found is None and where is not None and stored is not None:
+            loaded = stored.load(where)
+            found = loaded if isinstance(loaded, list) else None
+        return found
+
+    def check(item: SourcedRole) -> list[Finding]:
+        made = [*_check_within(item), *_check_principles(item, framework)]
+        where = entry(item)
+        if where is not None and stored is not None:
+            stored.store(where, made)
         return made
 
-    findings: list[Finding] = memo.get(item.role, (item.path, context), kept)
-    return findings
+    found = {id(item): kept(item) for item in items}
+    todo = [item for item in items if found[id(item)] is None]
+    for item, made in zip(todo, parallel.each(check, todo), strict=True):
+        found[id(item)] = made  # (stored by the process that made it, kept here in memo)
+    within = {id(item): found[id(item)] or [] for item in items}
+    for item in items:
+        memo.put(item.role, (item.path, context), within[id(item)])
+    return within
 
 
 def _checking_code(state: BuildState | None) -> bytes:

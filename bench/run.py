@@ -501,6 +501,9 @@ def main() -> None:
         root = Path(temporary.name)
     try:
         make_project(root, args.roles, real=args.search)
+        # What the machine has still to write to disk (the project just made, an earlier
+        # run's site) written first: the build's own writes wait otherwise.
+        os.sync()
         figures = measure(root, printing=not args.no_print, jobs=args.jobs)
         if args.rebuild:
             again = measure(root, printing=not args.no_print, jobs=args.jobs)

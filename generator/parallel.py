@@ -2,7 +2,8 @@
 
 The processes are forked: they inherit what the build has loaded (the handbook, the
 compiled templates, the caches) rather than receive it pickled, and only the results
-come back pickled. Reading role files and rendering pages use it.
+come back pickled. Reading role files, the checks within each role and rendering pages
+use it.
 """
 
 from __future__ import annotations

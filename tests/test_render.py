@@ -129,6 +129,15 @@ def test_a_label_named_like_a_method_of_a_mapping_is_the_label(tmp_path: Path) -
     )
     goals = render(root)["roles/team-lead/goals.md"]
     assert "各项指标" in goals and "built-in method" not in goals
+    # (Sent to another process, or copied, the labels are the same.)
+    import copy
+    import pickle
+
+    from generator.read.labels import load_labels
+
+    labels = load_labels(root / "templates", "zh-CN")
+    for again in (pickle.loads(pickle.dumps(labels)), copy.deepcopy(labels)):
+        assert again == labels and again.goals.items == "各项指标"
 
 
 @pytest.mark.parametrize("broken", ["{{ role.no_such_field }}", "{{ L.no_such_group.x }}"])

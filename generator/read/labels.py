@@ -24,6 +24,9 @@ class Labels(dict[str, Any]):
         super().__init__(entries)
         self.__dict__ = self
 
+    def __reduce__(self) -> tuple[type[Labels], tuple[dict[str, Any]]]:
+        return Labels, (dict(self),)  # (made again as it was made: pickled, copied)
+
 
 def _groups(value: Any) -> Any:
     if isinstance(value, dict):

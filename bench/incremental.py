@@ -27,7 +27,7 @@ from statistics import median
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-HANDBOOK = [sys.executable, "-c", "from generator.cli import main; main()"]
+HANDBOOK = [sys.executable, "-c", "from generator.cli import run; run()"]
 
 
 def handbook_build(root: Path, *args: str) -> tuple[float, str]:

@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
-    command = [sys.executable, "-c", "from generator.cli import main; main()"]
+    command = [sys.executable, "-c", "from generator.cli import run; run()"]
     command += ["--project", str(args.project), "serve", "--dev-addr", f"127.0.0.1:{args.port}"]
     started = time.perf_counter()
     server = subprocess.Popen(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -176,6 +179,29 @@ def test_usage_errors_exit_2(runner: CliRunner, project: Path) -> None:
     result = run(runner, project, "new-role", "Bad Id", "--title", "x", "--department", "y")
     assert result.exit_code == 2
     assert "lowercase letters" in result.stderr
+
+
+def test_the_installed_command_says_and_exits_as_main_does(tmp_path: Path) -> None:
+    """`handbook` as pip installs it (generator.cli:run, which leaves the objects of the
+    work to the operating system at the end): the same words and exit codes as main."""
+    (command,) = entry_points(group="console_scripts", name="handbook")
+    assert command.value == "generator.cli:run"
+    root = make_project(tmp_path / "p", {"extra.yaml": "id: extra\n"})
+    script = f"from {command.module} import {command.attr}; {command.attr}()"
+
+    def handbook(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", script, *args],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+
+    broken = handbook("--project", str(root), "validate")
+    assert broken.returncode == 1 and broken.stdout == ""
+    assert broken.stderr.startswith("content/roles/extra.yaml:")
+    assert handbook("--project", str(root), "no-such-command").returncode == 2
+    helped = handbook("--help")
+    assert helped.returncode == 0 and "Usage:" in helped.stdout and helped.stderr == ""
+    (root / "content/roles/extra.yaml").unlink()
+    fine = handbook("--project", str(root), "validate")
+    assert (fine.returncode, fine.stdout, fine.stderr) == (0, "2 role file(s) OK\n", "")
 
 
 def test_every_command_has_help(runner: CliRunner) -> None:

@@ -76,8 +76,8 @@ def test_findings_within_a_role_are_kept_for_the_next_build_and_follow_edits(
 
     checked: list[str] = []
     real = references._check_within
-    monkeypatch.setattr(references, "_check_within", lambda item: checked.append(item.role.id)
-                        or real(item))  # fmt: skip
+    monkeypatch.setattr(references, "_check_within", lambda item, found:
+                        checked.append(item.role.id) or real(item, found))  # fmt: skip
     role = project / "content" / "roles" / "team-lead.yaml"
     text = role.read_text("utf-8")
     role.write_text(text.replace("duty: D1", "duty: D9", 1), "utf-8")

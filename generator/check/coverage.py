@@ -8,8 +8,7 @@ The coverage page, the principle checks and the guide all read this one list.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from generator.read.findings import Loc
@@ -28,8 +27,16 @@ class Artefact:
 
 
 def artefacts(role: Role) -> Iterator[Artefact]:
-    def make(kind: str, ref: str, title: str, page: str, loc: Loc, tags: list[str]) -> Artefact:
-        return Artefact(kind, ref, title, page, loc, tuple(tags))
+    def make(
+        kind: str,
+        ref: str,
+        title: str,
+        page: str,
+        loc: Loc,
+        tags: list[str],
+        form: str | None = None,
+    ) -> Artefact:
+        return Artefact(kind, ref, title, page, loc, tuple(tags), form)
 
     for a, area in enumerate(role.responsibilities):
         for d, duty in enumerate(area.duties):
@@ -49,10 +56,15 @@ def artefacts(role: Role) -> Iterator[Artefact]:
         for i, item in enumerate(checklist.items):
             ref = f"{checklist.id}.{i + 1}"
             item_loc = (*loc, "items", i)
-            made = make(
-                "checklist_item", ref, item.text, "checklists.md", item_loc, item.principles
+            yield make(
+                "checklist_item",
+                ref,
+                item.text,
+                "checklists.md",
+                item_loc,
+                item.principles,
+                item.form,
             )
-            yield dataclasses.replace(made, form=item.form)
     if role.scorecard:
         for i, entry in enumerate(role.scorecard.items):
             loc = ("scorecard", "items", i)
@@ -115,9 +127,10 @@ class Coverage:
         return grouped
 
 
-def coverage(role: Role, framework: Framework) -> Coverage:
+def coverage(role: Role, framework: Framework, found: Iterable[Artefact] | None = None) -> Coverage:
+    """The role's coverage of the framework (``found``: the role's artefacts, if known)."""
     by_tag: dict[str, list[Artefact]] = {tag: [] for tag in framework.tags}
-    for artefact in artefacts(role):
+    for artefact in artefacts(role) if found is None else found:
         for tag in artefact.principles:
             if tag in by_tag:
                 by_tag[tag].append(artefact)

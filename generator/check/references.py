@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from generator import parallel
-from generator.check.coverage import artefacts, coverage
+from generator.check.coverage import Artefact, artefacts, coverage
 from generator.check.structure import CHART_LEVELS
 from generator.read.findings import Finding, Loc
 from generator.read.handbook import SourcedRole
@@ -93,7 +93,8 @@ def _own_findings(
         return found
 
     def check(item: SourcedRole) -> list[Finding]:
-        made = [*_check_within(item), *_check_principles(item, framework)]
+        found = list(artefacts(item.role))
+        made = [*_check_within(item, found), *_check_principles(item, framework, found)]
         where = entry(item)
         if where is not None and stored is not None:
             stored.store(where, made)
@@ -139,9 +140,9 @@ def _duplicates(ids: Iterable[tuple[Loc, str]]) -> Iterator[tuple[Loc, str]]:
         seen.add(value)
 
 
-def _check_within(item: SourcedRole) -> Iterator[Finding]:
+def _check_within(item: SourcedRole, found: list[Artefact]) -> Iterator[Finding]:
+    """The references and ids within the role (``found``: its artefacts)."""
     role = item.role
-    found = list(artefacts(role))
     with_ids = {"duty", "goal", "module"}
     own_ids = [((*a.loc, "id"), a.ref) for a in found if a.kind in with_ids]
     checklist_ids = [((*a.loc, "id"), a.ref) for a in found if a.kind == "checklist"]
@@ -207,7 +208,10 @@ def _check_within(item: SourcedRole) -> Iterator[Finding]:
             yield item.doc.finding(("scorecard", "items"), message)
 
 
-def _check_principles(item: SourcedRole, framework: Framework | None) -> Iterator[Finding]:
+def _check_principles(
+    item: SourcedRole, framework: Framework | None, found: list[Artefact]
+) -> Iterator[Finding]:
+    """The principles the role's artefacts (``found``) are tagged with."""
     role = item.role
     if framework is None:
         if role.principle_framework is not None:
@@ -217,7 +221,7 @@ def _check_principles(item: SourcedRole, framework: Framework | None) -> Iterato
             )
         return
     tags = framework.tags
-    for artefact in artefacts(role):
+    for artefact in found:
         for i, tag in enumerate(artefact.principles):
             if tag not in tags:
                 close = difflib.get_close_matches(tag, tags, n=1, cutoff=0.5)
@@ -232,7 +236,7 @@ def _check_principles(item: SourcedRole, framework: Framework | None) -> Iterato
             f"expected the framework id '{framework.id}', got '{role.principle_framework}'",
         )
         return
-    for tag in coverage(role, framework).missing:
+    for tag in coverage(role, framework, found).missing:
         yield item.doc.finding(
             ("principle_framework",),
             f"principle '{tag}' is carried by no duty, goal, module or checklist item",

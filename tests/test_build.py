@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
@@ -168,6 +169,7 @@ def test_failed_build_leaves_the_published_site_untouched(tmp_path: Path) -> Non
     from tests.conftest import make_project
 
     root = make_project(tmp_path / "p")
+    collector = gc.get_threshold()
     assert build(root).exit_code == 0
     before = snapshot(root / "site")
     role = root / "content/roles/team-lead.yaml"
@@ -177,6 +179,9 @@ def test_failed_build_leaves_the_published_site_untouched(tmp_path: Path) -> Non
     assert "goals[0].weight" in result.stderr
     assert snapshot(root / "site") == before
     assert not [p for p in root.iterdir() if p.name.startswith(".site")]
+    # (A build pauses Python's cycle collector while it reads: a process that goes on,
+    # as serve does after a refused edit, has it back as it was.)
+    assert gc.isenabled() and gc.get_threshold() == collector
 
 
 def test_broken_link_in_a_hand_written_page_fails_the_build(tmp_path: Path) -> None:

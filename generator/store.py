@@ -129,16 +129,40 @@ class ObjectMemo(Generic[V]):
             del self._values[memo_key]
 
 
-def write_file(target: Path, data: bytes) -> bool:
+def write_file(target: Path, data: bytes, *, whole: bool = False) -> bool:
     """Write ``data`` unless the file already holds it; True when it was written.
 
-    The bytes go to a temporary file that replaces the target, so a reader never
-    sees half a file (one per process: two processes may write the same entry, as
-    forked readers do for two role files with the same bytes)."""
-    if target.is_file() and target.read_bytes() == data:
-        return False
+    A file that is there is replaced by a temporary file renamed over it, so a reader
+    never sees half of it (one per process: two processes may write the same entry, as
+    forked readers do for two role files with the same bytes). A new file is made in
+    place, by this process alone, which costs half as much (a build makes thousands):
+    half of it is all a killed build can leave, which readers take for changed (pages,
+    compared byte for byte) or damaged (cache entries, made again). ``whole``: a new
+    file too is renamed into place, for readers that take a file as it is."""
+    try:
+        with open(target, "rb") as there:
+            if there.read() == data:
+                return False
+    except FileNotFoundError:
+        if not whole and _made_in_place(target, data):
+            return True
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
+    return True
+
+
+def _made_in_place(target: Path, data: bytes, *, again: bool = False) -> bool:
+    """Whether ``target`` was made with ``data`` (False: another process made it first)."""
+    try:
+        with open(target, "xb") as new:
+            new.write(data)
+    except FileExistsError:
+        return False
+    except FileNotFoundError:  # (its folder is not there yet)
+        if again:
+            raise
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return _made_in_place(target, data, again=True)
     return True

@@ -132,6 +132,35 @@ def test_what_a_killed_build_left_half_written_in_the_cache_is_removed(project: 
     assert pages == render_pages(handbook)
 
 
+def test_a_new_file_a_killed_build_left_cut_short_is_made_again(
+    project: Path, rendered: list[str]
+) -> None:
+    """New files (cache entries, pages) are written in place, not renamed into place: one
+    that a killed build left cut short is taken for damaged (an entry: rendered again) or
+    changed (a page: written again), never used as it is."""
+    from generator.render.pages import render_pages
+    from generator.render.write import write_pages
+    from generator.store import BuildState
+
+    handbook = load_handbook(open_project(project), today=TODAY)
+    cache = project / ".handbook-cache"
+    pages = render_pages(handbook, state=BuildState(cache))
+    entry = cache / "render" / "sales-rep.pickle"
+    whole = entry.read_bytes()
+    entry.write_bytes(whole[: len(whole) // 2])
+    rendered.clear()
+    assert render_pages(handbook, state=BuildState(cache)) == pages
+    assert sorted(rendered) == sorted(p for p in pages if p.startswith("roles/sales-rep/"))
+    assert entry.read_bytes() == whole
+    folder = project / "pages"
+    write_pages(pages, folder)
+    page = folder / "roles" / "sales-rep" / "goals.md"
+    page.write_text(pages["roles/sales-rep/goals.md"][:100], "utf-8")
+    assert write_pages(pages, folder) == ["roles/sales-rep/goals.md"]
+    assert page.read_text("utf-8") == pages["roles/sales-rep/goals.md"]
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.*")) == sorted(pages)
+
+
 @pytest.fixture
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The pages rendered from now on (not those reused from the cache), by path."""

@@ -114,7 +114,7 @@ def write_printables(
             key = hashlib.sha256(inputs.encode() + workbook_code).hexdigest()
             if not is_current(rel, key):
                 book = goal_workbook(role, templates.labels, periods.review, mark=mark)
-                write_file(safe_join(out_dir, rel), book)
+                write_file(safe_join(out_dir, rel), book, whole=True)
         # Word documents, to edit, stamp and archive: the job description and the agreement.
         related = json.dumps([handbook.role(r).title for r in _related(role)], ensure_ascii=False)
         record = repr(revision_record(handbook.history, role.id, templates.labels))
@@ -122,7 +122,7 @@ def write_printables(
         for rel, make in _word_documents(handbook, role, templates.labels, periods, mark).items():
             key = hashlib.sha256(word_inputs + rel.encode() + word_code).hexdigest()
             if not is_current(f"{folder}/{rel}", key):
-                write_file(safe_join(out_dir, f"{folder}/{rel}"), make())
+                write_file(safe_join(out_dir, f"{folder}/{rel}"), make(), whole=True)
     # The forms library: a blank form to print, and a ledger's workbook.
     form_sheets: list[tuple[str, str, bool]] = []
     for form in handbook.forms:
@@ -135,7 +135,7 @@ def write_printables(
             key = hashlib.sha256(form.model_dump_json().encode() + workbook_code).hexdigest()
             if not is_current(rel, key):
                 book = ledger_workbook(form, templates.labels, mark=mark)
-                write_file(safe_join(out_dir, rel), book)
+                write_file(safe_join(out_dir, rel), book, whole=True)
     stale_forms = sum(1 for *_, is_stale in form_sheets if is_stale)
     report.reused += len(form_sheets) - stale_forms
     if stale_forms:
@@ -224,11 +224,11 @@ def _render_role(writer: PdfWriter, job: RoleJob, out_dir: Path) -> tuple[int, i
         documents[rel] = writer.render(html, rel)
         pages += len(documents[rel].pages)
         if stale:
-            write_file(safe_join(out_dir, rel), writer.pdf(documents[rel], name=rel))
+            write_file(safe_join(out_dir, rel), writer.pdf(documents[rel], name=rel), whole=True)
             rendered += 1
     if job.pack:
         combined = [documents[rel] for rel, _, _ in job.sheets]
-        write_file(safe_join(out_dir, job.pack), writer.pdf(*combined, name=job.pack))
+        write_file(safe_join(out_dir, job.pack), writer.pdf(*combined, name=job.pack), whole=True)
         rendered += 1
     return rendered, pages
 

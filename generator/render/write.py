@@ -9,8 +9,9 @@ which are slugs, but a path that would leave the folder is refused anyway.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from generator.store import BuildState, write_file
 
@@ -33,17 +34,20 @@ def write_pages(
     root = out_dir.resolve()
     written = state.kept("written pages", root, WrittenPages) if state else WrittenPages()
     changed: list[str] = []
+    targets: set[str] = set()
     for rel, text in pages.items():
         known = written.known.get(rel)
         if known is not None and known[0] == text and _modified(known[1]) == known[2]:
+            targets.add(str(known[1]))
             continue
         target = safe_join(root, rel)
+        targets.add(str(target))
         if write_file(target, text.encode("utf-8")):
             changed.append(rel)
         written.known[rel] = (text, target, _modified(target))
     # The same pages as last time in this folder (serve's rebuilds): nothing to remove.
     if prune and written.listed != set(pages):
-        remove_stale(root, {safe_join(root, rel) for rel in pages})
+        remove_stale(root, targets)
         for rel in [rel for rel in written.known if rel not in pages]:
             del written.known[rel]
     written.listed = set(pages)
@@ -59,16 +63,19 @@ def _modified(path: Path) -> int:
 
 def safe_join(root: Path, rel: str) -> Path:
     """``root/rel``, refusing absolute paths and ``..`` that would leave ``root``."""
-    parts = PurePosixPath(rel).parts
-    if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
+    parts = [part for part in rel.split("/") if part not in ("", ".")]
+    if not parts or rel.startswith("/") or ".." in parts:
         raise ValueError(f"page path {rel!r} would leave the output folder")
     return root.joinpath(*parts)
 
 
-def remove_stale(root: Path, keep: set[Path]) -> None:
+def remove_stale(root: Path, keep: Iterable[Path | str]) -> None:
     """Delete files under ``root`` that are not in ``keep``, and folders left empty."""
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file() and path not in keep:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    kept = {os.fspath(path) for path in keep}
+    for folder, _, files in os.walk(root, topdown=False):
+        for name in files:
+            path = os.path.join(folder, name)
+            if path not in kept:
+                os.unlink(path)
+        if folder != os.fspath(root) and not os.listdir(folder):
+            os.rmdir(folder)

@@ -179,9 +179,10 @@ def test_failed_build_leaves_the_published_site_untouched(tmp_path: Path) -> Non
     assert "goals[0].weight" in result.stderr
     assert snapshot(root / "site") == before
     assert not [p for p in root.iterdir() if p.name.startswith(".site")]
-    # (A build pauses Python's cycle collector while it reads: a process that goes on,
-    # as serve does after a refused edit, has it back as it was.)
+    # (A build pauses Python's cycle collector while it reads, then freezes what it read:
+    # a process that goes on, as serve does after a refused edit, has it back as it was.)
     assert gc.isenabled() and gc.get_threshold() == collector
+    assert gc.get_freeze_count() == 0
 
 
 def test_broken_link_in_a_hand_written_page_fails_the_build(tmp_path: Path) -> None:

@@ -77,9 +77,12 @@ class PickleFolder:
         self._memory[entry] = value
         return value
 
-    def store(self, entry: Path, value: Any) -> None:
-        write_file(entry, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    def store(self, entry: Path, value: Any) -> bytes:
+        """Store ``value`` in ``entry``; its pickle, as written."""
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        write_file(entry, data)
         self._memory[entry] = value
+        return data
 
     def remember(self, entry: Path, value: Any) -> None:
         """``value``, which another process (a forked worker) stored in ``entry``."""

@@ -13,9 +13,11 @@ import functools
 import hashlib
 import json
 import os
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import parallel
 from generator.read import source, validate
@@ -92,6 +94,7 @@ class SourcedRole:
         doc: Document | None = None,
         failed: frozenset[str] | None = None,
         key: str | None = None,
+        pickled: bytes | None = None,
     ) -> None:
         self.role = role
         self.path = path
@@ -100,6 +103,14 @@ class SourcedRole:
         #: The parse cache's name for the file's bytes (and the model and policies that
         #: validated them), for caches of what is worked out from the file; None: unknown.
         self.key = key
+        #: The role as a forked reader stored it in the cache: sent back as it is.
+        self._pickled = pickled
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Sent to another process (a forked reader's result) without its parsed document
+        (positions are read again if needed), and the role pickled once, not twice."""
+        pickled = self._pickled or pickle.dumps(self.role, protocol=pickle.HIGHEST_PROTOCOL)
+        return (_unpickled, (pickled, self.path, self.failed, self.key))
 
     @property
     def partial(self) -> bool:
@@ -117,6 +128,12 @@ class SourcedRole:
         if self._doc is None:
             self._doc = read_positions(self.path)  # (a role from the cache: a valid file)
         return self._doc
+
+
+def _unpickled(
+    pickled: bytes, path: Path, failed: frozenset[str] | None, key: str | None
+) -> SourcedRole:
+    return SourcedRole(pickle.loads(pickled), path, failed=failed, key=key)
 
 
 @dataclass
@@ -244,12 +261,9 @@ def _load_roles(
 
     def read(path: Path) -> tuple[SourcedRole | None, list[Finding]]:
         """``load_role``, in a forked process when there are many (which stores the
-        role in the cache itself): the role comes back without its positions (they are
-        read again if needed)."""
-        sourced, found = load_role(path, max_bytes, cache.company, cache)
-        if sourced is None or not parallel.forked():
-            return sourced, found
-        return SourcedRole(sourced.role, path, failed=sourced.failed, key=sourced.key), found
+        role in the cache itself, and sends it back as :meth:`SourcedRole.__reduce__`
+        says)."""
+        return load_role(path, max_bytes, cache.company, cache)
 
     for path, (sourced, found) in zip(misses, parallel.each(read, misses, chunk=16), strict=True):
         if sourced is not None and sourced.key is not None and not found:
@@ -313,11 +327,10 @@ class RoleCache:
         """``role``, which another process stored under ``name``, kept in memory too."""
         self.store.remember(self.store.entry(name), role)
 
-    def put(self, raw: bytes, role: Role) -> str:
-        """Store ``role`` read from ``raw``; the entry's name."""
+    def put(self, raw: bytes, role: Role) -> tuple[str, bytes]:
+        """Store ``role`` read from ``raw``; the entry's name, and the role pickled."""
         name = self.name(raw)
-        self.store.store(self.store.entry(name), role)
-        return name
+        return name, self.store.store(self.store.entry(name), role)
 
     def prune(self) -> None:
         """Forget entries no role file used in this load."""
@@ -356,9 +369,12 @@ def load_role(
     fields = company.policies.confidential_fields if company.policies else DEFAULT_FIELDS
     sealed = confidential_locs(doc.data, doc.confidential, fields)
     valid = valid.model_copy(update={"confidential": sealed}) if sealed else valid
+    pickled = None
     if cache is not None and not findings:  # a role from the cache comes without findings
-        key = cache.put(raw, valid)
-    return SourcedRole(valid, path, doc, key=key), findings
+        key, pickled = cache.put(raw, valid)
+    # (The pickle kept only to be sent back by a forked reader.)
+    sent = pickled if parallel.forked() else None
+    return SourcedRole(valid, path, doc, key=key, pickled=sent), findings
 
 
 def _model_fingerprint() -> bytes:
